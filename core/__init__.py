@@ -1,0 +1,30 @@
+"""impactkg: a knowledge graph of impact logic models.
+
+>>> from impactkg import KnowledgeGraph
+>>> kg = KnowledgeGraph.memory()
+>>> _ = kg.build()
+>>> len(kg.query("indicators-for-target", target="11.b"))
+17
+"""
+
+from __future__ import annotations
+
+from impactkg.errors import ImpactKGError, LoadError, Problem, QueryError, StoreError
+from impactkg.graph.results import QueryResult, Row
+from impactkg.graph.store import KnowledgeGraph, LoadSummary, Stats, default_store_dir
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KnowledgeGraph",
+    "LoadSummary",
+    "Stats",
+    "QueryResult",
+    "Row",
+    "ImpactKGError",
+    "LoadError",
+    "Problem",
+    "QueryError",
+    "StoreError",
+    "default_store_dir",
+]

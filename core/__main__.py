@@ -1,0 +1,5 @@
+import sys
+
+from impactkg.cli import main
+
+sys.exit(main())

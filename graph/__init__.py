@@ -1,0 +1,1 @@
+"""The store, query results, validation and statistics of the knowledge graph."""

@@ -1,0 +1,286 @@
+"""The knowledge graph: a store (Oxigraph by default, rdflib memory as fallback) with loaders,
+named queries, SHACL validation and statistics behind one class.
+
+>>> kg = KnowledgeGraph.memory()
+>>> summary = kg.build()
+>>> [r["unit"].toPython() for r in kg.query("indicators-for-target", target="11.b")][:3]
+['分', '㎡', '㎡']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from impactkg.errors import QueryError, StoreError
+from impactkg.graph.backends import FORMATS, make_backend
+from impactkg.graph.results import QueryResult
+from impactkg.ontology import ONTOLOGY_GRAPH, ontology_file
+
+STORE_ENV = "IMPACTKG_STORE"
+
+
+def default_store_dir() -> Path:
+    """Where commands keep the graph when no ``--store`` is given.
+
+    ``$IMPACTKG_STORE`` if set, else ``$XDG_DATA_HOME/impactkg/store``
+    (``~/.local/share/impactkg/store``).
+    """
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "impactkg" / "store"
+
+
+@dataclass
+class LoadSummary:
+    """What a load did: one entry per source (file or sheet), with its graph, rows and triples."""
+
+    sources: list[tuple[str, str, int, int]] = field(default_factory=list)
+    triples_before: int = 0
+    triples_after: int = 0
+
+    @property
+    def graphs(self) -> list[str]:
+        return sorted({g for _, g, _, _ in self.sources})
+
+    def text(self) -> str:
+        lines = [f"{src}: {rows} rows -> {n} triples in <{g}>" for src, g, rows, n in self.sources]
+        lines.append(f"store: {self.triples_before} -> {self.triples_after} quads")
+        return "\n".join(lines)
+
+
+@dataclass
+class Stats:
+    """Size of the graph: quads, triples per named graph, instances per class."""
+
+    quads: int
+    graphs: dict[str, int]
+    classes: dict[str, int]
+
+    def text(self) -> str:
+        lines = [f"quads: {self.quads}", f"named graphs: {len(self.graphs)}"]
+        lines += [f"  {n:>7}  {g}" for g, n in self.graphs.items()]
+        lines.append("instances per class:")
+        lines += [f"  {n:>7}  {c}" for c, n in self.classes.items()]
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"quads": self.quads, "graphs": self.graphs, "classes": self.classes}
+
+
+class KnowledgeGraph:
+    """An impact knowledge graph.
+
+    Open one in memory (:meth:`memory`) or in a folder (:meth:`open`, reopened without
+    re-parsing), :meth:`build` the embedded dataset or :meth:`load` your own files, then
+    :meth:`query` it by name or with any SPARQL.
+    """
+
+    def __init__(self, backend: str = "oxigraph", path: Path | None = None):
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._backend = make_backend(backend, self.path / "oxigraph" if self.path else None)
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def memory(cls, backend: str = "oxigraph") -> KnowledgeGraph:
+        """A graph in memory (``backend``: ``"oxigraph"`` or ``"rdflib"``)."""
+        return cls(backend)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, create: bool = True) -> KnowledgeGraph:
+        """Open the graph persisted in ``path`` (default: :func:`default_store_dir`)."""
+        path = Path(path) if path is not None else default_store_dir()
+        if not create and not (path / "oxigraph").exists():
+            raise StoreError(f"no graph at {path}: run 'impactkg build --store {path}' first")
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"the store must be a folder, and {path} is a file")
+        return cls("oxigraph", path)
+
+    @property
+    def backend(self) -> str:
+        """The name of the back end in use (``oxigraph`` or ``rdflib``)."""
+        return self._backend.name
+
+    @property
+    def rdflib(self):  # -> rdflib.Dataset
+        """The graph as an rdflib ``Dataset`` (through oxrdflib for the Oxigraph back end)."""
+        return self._backend.rdflib
+
+    def close(self) -> None:
+        self._backend.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return len(self._backend)
+
+    def is_empty(self) -> bool:
+        return len(self) == 0
+
+    # ------------------------------------------------------------------ loading
+    def _lookup(self, sparql: str) -> list[tuple[str, ...]]:
+        res = self._backend.query(sparql, {})
+        return [tuple(str(v) for v in row) for row in res.rows]
+
+    def load(
+        self,
+        *paths: str | Path,
+        kind: str | None = None,
+        namespace: str | None = None,
+        encoding: str | None = None,
+        graph: str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> LoadSummary:
+        """Load files (CSV, TSV, XLSX, or RDF) atomically: any problem raises LoadError, and the
+        graph is then exactly as it was. Each file replaces its own named graph."""
+        from impactkg.loaders import prepare
+
+        batch = prepare(
+            [(Path(p), kind) for p in paths],
+            self._lookup,
+            namespace=namespace,
+            encoding=encoding,
+            graph=graph,
+            progress=progress,
+        )
+        return self._apply(batch.graphs, batch.summaries)
+
+    def _apply(self, graphs: dict[str, list[ox.Quad]], sources: list) -> LoadSummary:
+        before = len(self)
+        self._backend.replace_graphs(graphs)
+        self._write_meta()
+        return LoadSummary(sources=list(sources), triples_before=before, triples_after=len(self))
+
+    def load_ontology(self) -> LoadSummary:
+        """(Re)load the ontology into its own named graph."""
+        from impactkg.loaders.rdf import parse_rdf
+
+        graphs = parse_rdf(ontology_file(), ONTOLOGY_GRAPH)
+        n = sum(len(q) for q in graphs.values())
+        return self._apply(graphs, [("impactkg.ttl", ONTOLOGY_GRAPH, 0, n)])
+
+    def build(
+        self, *paths: str | Path, progress: Callable[[str], None] | None = None, **options
+    ) -> LoadSummary:
+        """Load the ontology and the embedded dataset, or, given paths, the ontology and those
+        files (on top of the embedded dataset when the graph is empty)."""
+        from impactkg.data import MANIFEST, NAMESPACE, SOURCE_IRI, SOURCE_TITLE, dataset_dir
+        from impactkg.loaders import prepare
+
+        summary = self.load_ontology()
+        if not paths or self._is_without_dataset():
+            batch = prepare(
+                [(dataset_dir() / f, k) for f, k in MANIFEST],
+                self._lookup,
+                namespace=NAMESPACE,
+                source_doc=(SOURCE_IRI, SOURCE_TITLE),
+                progress=progress,
+            )
+            applied = self._apply(batch.graphs, batch.summaries)
+            summary.sources += applied.sources
+        if paths:
+            summary.sources += self.load(*paths, progress=progress, **options).sources
+        summary.triples_after = len(self)
+        return summary
+
+    def _is_without_dataset(self) -> bool:
+        return not any(g.endswith("/consortium/concepts") for g in self.graphs())
+
+    def drop(self, graph: str) -> None:
+        """Remove a named graph."""
+        if graph not in self.graphs():
+            raise StoreError(f"no named graph <{graph}>")
+        self._backend.drop_graph(graph)
+        self._write_meta()
+
+    def graphs(self) -> list[str]:
+        """The named graphs, sorted."""
+        return self._backend.graph_names()
+
+    def _write_meta(self) -> None:
+        if self.path is not None:
+            meta = {"format": "impactkg-store", "version": 1, "graphs": self.graphs()}
+            (self.path / "impactkg.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+    # ------------------------------------------------------------------ querying
+    def query(self, name_or_text: str, /, **params: Any) -> QueryResult:
+        """Run a named query (``"indicators-for-target"``), a ``.rq`` file path, or SPARQL text.
+
+        Parameters are bound as typed RDF terms, never pasted into the query text.
+        """
+        from impactkg.queries import resolve
+
+        query, bindings = resolve(name_or_text, params)
+        return self._backend.query(query, bindings)
+
+    def sparql(self, text: str, bindings: dict[str, Any] | None = None) -> QueryResult:
+        """Run SPARQL text, binding variables to rdflib or pyoxigraph terms."""
+        from impactkg.graph.terms import to_ox
+
+        subs = {}
+        for k, v in (bindings or {}).items():
+            subs[k] = v if isinstance(v, ox.NamedNode | ox.Literal | ox.BlankNode) else to_ox(v)
+        return self._backend.query(text, subs)
+
+    # ------------------------------------------------------------------ checking
+    def validate(self, shapes: str | Path | None = None):
+        """Validate the graph against the SHACL shapes; returns a ValidationReport."""
+        from impactkg.graph.validate import validate
+
+        return validate(self, shapes)
+
+    def stats(self) -> Stats:
+        """Quads, triples per named graph and instances per class."""
+        per_graph = self._backend.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", {}
+        )
+        per_class = self._backend.query(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+            {},
+        )
+        return Stats(
+            quads=len(self),
+            graphs={str(g): int(n) for g, n in per_graph.rows},
+            classes={str(c): int(n) for c, n in per_class.rows},
+        )
+
+    # ------------------------------------------------------------------ exporting
+    def export(self, output: str | Path | IO[bytes], fmt: str = "ttl") -> None:
+        """Write the whole graph as ``fmt`` (ttl, nt, nq, trig, jsonld, xml)."""
+        if fmt not in FORMATS:
+            raise StoreError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
+        if isinstance(output, str | Path):
+            path = Path(output)
+            tmp = path.with_name(path.name + ".part")
+            try:
+                with open(tmp, "wb") as fh:
+                    self._backend.dump(fh, fmt)
+                tmp.replace(path)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+        else:
+            self._backend.dump(output, fmt)
+
+    def quads(self) -> Iterable[ox.Quad]:
+        """Every quad, as pyoxigraph terms."""
+        return self._backend.quads()
+
+    def canonical_nquads(self) -> list[str]:
+        """Every quad as a sorted list of N-Quads lines (for comparing stores exactly)."""
+        return sorted(str(q) for q in self.quads())
+
+
+__all__ = ["KnowledgeGraph", "LoadSummary", "Stats", "default_store_dir", "QueryError"]

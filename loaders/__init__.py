@@ -1,0 +1,114 @@
+"""Loaders: one module per kind of source, all behind :func:`prepare`.
+
+Tables (CSV, TSV, XLSX) are matched to a *kind* by ``kind=``, by file or sheet name, or by their
+header; RDF files are parsed as they are. Every problem of every file is collected before anything
+is written, and each source goes into its own named graph, so loading it again replaces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from impactkg.errors import LoadError, Problem
+from impactkg.loaders import catalogue, databases, finance, sdg, stakeholders, vocab
+from impactkg.loaders.base import Batch, Kind, guess_kind, stem_of
+from impactkg.loaders.rdf import is_rdf, parse_rdf
+from impactkg.loaders.tabular import read_tables
+from impactkg.ontology import GRAPH, local
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        vocab.KIND,
+        sdg.KIND,
+        stakeholders.ORGANIZATIONS,
+        stakeholders.PEOPLE,
+        stakeholders.MEMBERSHIPS,
+        catalogue.CATALOGUE,
+        catalogue.VALUES,
+        catalogue.FRAGMENTS,
+        databases.KIND,
+        finance.FINANCE_CASES,
+        finance.CASE_MAP,
+        finance.BUNDLES,
+    )
+}
+
+
+def graph_name(namespace: str, stem: str, sheet: str | None = None) -> str:
+    """The named graph of a source: ``<GRAPH>namespace/stem[/sheet]``."""
+    parts = [stem] if namespace == stem else [namespace, stem]
+    if sheet:
+        parts.append(sheet)
+    return GRAPH + "/".join(local(p) for p in parts)
+
+
+def prepare(
+    sources: Sequence[tuple[Path, str | None]],
+    lookup: Callable[[str], list],
+    *,
+    namespace: str | None = None,
+    encoding: str | None = None,
+    graph: str | None = None,
+    source_doc: tuple[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Batch:
+    """Read and convert every source; raise LoadError listing all problems, or return the batch.
+
+    ``sources`` are ``(path, kind)`` pairs; ``kind`` None means: guess it.
+    """
+    batch = Batch(lookup, namespace)
+    problems: list[Problem] = []
+    for path, kind_name in sources:
+        path = Path(path)
+        if progress:
+            progress(path.name)
+        if kind_name is not None and kind_name not in KINDS and kind_name != "rdf":
+            raise LoadError(
+                [
+                    Problem(
+                        path.name,
+                        None,
+                        None,
+                        f"unknown kind {kind_name!r} (known: {', '.join(KINDS)}, rdf)",
+                    )
+                ]
+            )
+        ns = namespace or stem_of(path)
+        try:
+            if kind_name == "rdf" or (kind_name is None and is_rdf(path)):
+                if not path.exists():
+                    raise LoadError([Problem(str(path), None, None, "no such file")])
+                for g, quads in parse_rdf(path, graph or graph_name(ns, stem_of(path))).items():
+                    batch.graphs.setdefault(g, []).extend(quads)
+                    for q in quads:
+                        if q.predicate.value.endswith("#type"):
+                            batch.typed.add(q.subject.value)
+                    batch.summaries.append((path.name, g, 0, len(quads)))
+                continue
+            for table in read_tables(path, encoding):
+                kind = (
+                    KINDS[kind_name]
+                    if kind_name
+                    else guess_kind(table, KINDS, table.sheet or path.stem)
+                )
+                if kind is None:
+                    problems.append(
+                        Problem(
+                            table.source,
+                            1,
+                            None,
+                            "cannot tell what this table holds; name it with --kind "
+                            f"({', '.join(KINDS)})",
+                        )
+                    )
+                    continue
+                name = graph or graph_name(ns, stem_of(path), table.sheet)
+                batch.convert(table, kind, name, ns, source_doc)
+        except LoadError as exc:
+            problems.extend(exc.problems)
+    problems.extend(batch.finish())
+    if problems:
+        raise LoadError(problems)
+    return batch

@@ -1,0 +1,209 @@
+"""The library of named SPARQL queries: one ``.rq`` file each, with a header that documents it.
+
+Header lines (before the query)::
+
+    # title: 日本語タイトル | English title
+    # description: what the query answers
+    # param: target sdg-target required - an SDG target code such as 11.b
+    # param: lang lang default=ja - label language
+
+Parameters are bound as typed RDF terms (SPARQL substitution), never pasted into the text.
+
+>>> q = get("indicators-for-target")
+>>> q.params[0].name, q.params[0].type
+('target', 'sdg-target')
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from impactkg.errors import QueryError
+from impactkg.ontology import XSD, concept_iri, nfkc, record_iri, sdg_iri, search_key
+
+PARAM_TYPES = (
+    "string",
+    "text",
+    "lang",
+    "integer",
+    "iri",
+    "sdg-target",
+    "sdg-goal",
+    "indicator",
+    "concept:<scheme>",
+)
+QUERY_FORMS = re.compile(
+    r"^\s*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE|#)", re.IGNORECASE | re.MULTILINE
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool = False
+    default: str | None = None
+    description: str = ""
+
+
+@dataclass
+class NamedQuery:
+    """A named query: its SPARQL text and what its header says."""
+
+    name: str
+    text: str
+    title_ja: str = ""
+    title_en: str = ""
+    description: str = ""
+    params: list[Param] = field(default_factory=list)
+    path: Path | None = None
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+PARAM_RE = re.compile(r"^(\w+)\s+(\S+)\s*((?:required|default=\S*)?)\s*(?:-\s*(.*))?$")
+
+
+def parse(text: str, name: str, path: Path | None = None) -> NamedQuery:
+    """Parse a ``.rq`` file's header into a :class:`NamedQuery`."""
+    q = NamedQuery(name=name, text=text, path=path)
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        key, _, value = line.lstrip("# ").partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "title":
+            ja, _, en = value.partition("|")
+            q.title_ja, q.title_en = ja.strip(), en.strip()
+        elif key == "description":
+            q.description = (q.description + " " + value).strip()
+        elif key == "param":
+            m = PARAM_RE.match(value)
+            if not m:
+                raise QueryError(f"{name}.rq: malformed param line {value!r}")
+            pname, ptype, flag, desc = m.groups()
+            default = flag[len("default=") :] if flag.startswith("default=") else None
+            q.params.append(Param(pname, ptype, flag == "required", default, desc or ""))
+    return q
+
+
+def query_dir() -> Path:
+    return Path(str(resources.files(__name__)))
+
+
+@cache
+def library() -> dict[str, NamedQuery]:
+    """Every named query shipped with impactkg, by name."""
+    out = {}
+    for path in sorted(query_dir().glob("*.rq")):
+        out[path.stem] = parse(path.read_text(encoding="utf-8"), path.stem, path)
+    return out
+
+
+def get(name: str) -> NamedQuery:
+    """The named query ``name``; an unknown name is an error that suggests close names."""
+    lib = library()
+    if name in lib:
+        return lib[name]
+    close = difflib.get_close_matches(name, lib, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else " ('impactkg queries' lists them)"
+    raise QueryError(f"no named query {name!r}{hint}")
+
+
+def _literal(value: str, datatype: str | None = None, language: str | None = None) -> ox.Literal:
+    if language:
+        return ox.Literal(value, language=language)
+    if datatype:
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+    return ox.Literal(value)
+
+
+def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
+    """Turn a parameter value into the typed RDF term it stands for, or raise QueryError."""
+    if isinstance(value, ox.NamedNode | ox.Literal):
+        return value
+    raw = str(value)
+    v = nfkc(raw)
+    t = param.type
+    where = f"{query}: parameter {param.name}"
+    if t == "string":
+        return _literal(raw)
+    if t == "text":
+        return _literal(search_key(raw))
+    if t == "lang":
+        if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", v.lower()):
+            raise QueryError(f"{where}: not a language tag: {raw!r}")
+        return _literal(v.lower())
+    if t == "integer":
+        if not re.fullmatch(r"-?\d+", v):
+            raise QueryError(f"{where}: expected a whole number, got {raw!r}")
+        return _literal(v, "integer")
+    if t == "iri":
+        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+|urn:[^\s<>\"{}|\\^`]+", v.strip("<>")):
+            raise QueryError(f"{where}: not an IRI: {raw!r}")
+        return ox.NamedNode(v.strip("<>"))
+    if t in ("sdg-target", "sdg-goal"):
+        from impactkg.loaders.sdg import is_goal, is_target, parse_goal, parse_target
+
+        if t == "sdg-target":
+            code = parse_target(v)
+            if code is None or not is_target(code) or code != v.lower():
+                raise QueryError(f"{where}: unknown SDG target {raw!r} (e.g. 3.4, 11.b)")
+        else:
+            code = parse_goal(v)
+            if code is None or not is_goal(code) or code != v.lstrip("0"):
+                raise QueryError(f"{where}: unknown SDG goal {raw!r} (1 to 17)")
+        return ox.NamedNode(sdg_iri(code))
+    if t == "indicator":
+        ns, _, key = v.rpartition(":")
+        return ox.NamedNode(record_iri("indicator", f"{ns or 'consortium'}-{key}"))
+    if t.startswith("concept:"):
+        if not re.fullmatch(r"[\w\-.]+", v):
+            raise QueryError(f"{where}: expected a concept id such as 'loan', got {raw!r}")
+        return ox.NamedNode(concept_iri(t.split(":", 1)[1], v))
+    raise QueryError(f"{query}.rq: parameter {param.name} has unknown type {t!r}")
+
+
+def resolve(name_or_text: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The SPARQL text and the typed bindings for a named query, a .rq file, or SPARQL text."""
+    if name_or_text.endswith(".rq") and "\n" not in name_or_text:
+        path = Path(name_or_text)
+        if not path.exists():
+            raise QueryError(f"no such query file: {path}")
+        q = parse(path.read_text(encoding="utf-8"), path.stem, path)
+    elif QUERY_FORMS.search(name_or_text) and (" " in name_or_text.strip() or "\n" in name_or_text):
+        q = parse(name_or_text, "query")
+    else:
+        q = get(name_or_text)
+    bindings: dict[str, Any] = {}
+    declared = {p.name for p in q.params}
+    for key, value in params.items():
+        if value is None:
+            continue
+        p = q.param(key)
+        if p is None:
+            if q.params or q.path is not None and q.name in library():
+                known = ", ".join(sorted(declared)) or "none"
+                raise QueryError(f"{q.name}: unknown parameter {key!r} (parameters: {known})")
+            p = Param(key, "iri" if str(value).startswith("<") else "string")
+        bindings[key] = bind(p, value, q.name)
+    for p in q.params:
+        if p.name in bindings:
+            continue
+        if p.default is not None and p.default != "":
+            bindings[p.name] = bind(p, p.default, q.name)
+        elif p.required:
+            raise QueryError(
+                f"{q.name}: missing required parameter {p.name!r} ({p.description or p.type})"
+            )
+    return q.text, bindings
