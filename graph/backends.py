@@ -39,7 +39,7 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
 class Backend(Protocol):
     name: str
 
-    def replace_graphs(self, graphs: dict[str, list[ox.Quad]]) -> None: ...
+    def replace_graphs(self, graphs: dict[str, list[ox.Quad]], additions: list[ox.Quad]) -> None: ...
     def drop_graph(self, graph: str) -> None: ...
     def graph_names(self) -> list[str]: ...
     def quads(self) -> Iterator[ox.Quad]: ...
@@ -64,16 +64,19 @@ class OxigraphBackend:
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
         self.path = path
 
-    def replace_graphs(self, graphs: dict[str, list[ox.Quad]]) -> None:
-        """Replace each named graph by its new quads; on failure, the previous content is restored."""
+    def replace_graphs(self, graphs: dict[str, list[ox.Quad]], additions: list[ox.Quad] = ()) -> None:
+        """Replace each named graph by its new quads and add ``additions``; on failure, the
+        previous content is restored."""
         saved = {
             g: list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in graphs
         }
+        new = list({q for q in additions if q not in self.store})
         try:
             for g, quads in graphs.items():
                 if self._has_graph(g):
                     self.store.remove_graph(ox.NamedNode(g))
                 self.store.extend(quads)
+            self.store.extend(new)
             if self.path is not None:
                 self.store.flush()
         except BaseException:
@@ -81,6 +84,8 @@ class OxigraphBackend:
                 if self._has_graph(g):
                     self.store.remove_graph(ox.NamedNode(g))
                 self.store.extend(quads)
+            for q in new:
+                self.store.remove(q)
             raise
 
     def _has_graph(self, g: str) -> bool:
@@ -143,7 +148,11 @@ class RdflibBackend:
     def __init__(self) -> None:
         self.dataset = rdflib.Dataset(default_union=True)
 
-    def replace_graphs(self, graphs: dict[str, list[ox.Quad]]) -> None:
+    def replace_graphs(self, graphs: dict[str, list[ox.Quad]], additions: list[ox.Quad] = ()) -> None:
+        for q in additions:
+            self.dataset.graph(to_rdflib(q.graph_name)).add(
+                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+            )
         for g, quads in graphs.items():
             self.drop_graph(g)
             ctx = self.dataset.graph(rdflib.URIRef(g))

@@ -155,11 +155,13 @@ class KnowledgeGraph:
             graph=graph,
             progress=progress,
         )
-        return self._apply(batch.graphs, batch.summaries)
+        return self._apply(batch.graphs, batch.summaries, batch.sources)
 
-    def _apply(self, graphs: dict[str, list[ox.Quad]], sources: list) -> LoadSummary:
+    def _apply(
+        self, graphs: dict[str, list[ox.Quad]], sources: list, additions: list[ox.Quad] | None = None
+    ) -> LoadSummary:
         before = len(self)
-        self._backend.replace_graphs(graphs)
+        self._backend.replace_graphs(graphs, additions or [])
         self._write_meta()
         return LoadSummary(sources=list(sources), triples_before=before, triples_after=len(self))
 
@@ -188,7 +190,7 @@ class KnowledgeGraph:
                 source_doc=(SOURCE_IRI, SOURCE_TITLE),
                 progress=progress,
             )
-            applied = self._apply(batch.graphs, batch.summaries)
+            applied = self._apply(batch.graphs, batch.summaries, batch.sources)
             summary.sources += applied.sources
         if paths:
             summary.sources += self.load(*paths, progress=progress, **options).sources

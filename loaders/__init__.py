@@ -15,7 +15,9 @@ from impactkg.loaders import catalogue, databases, finance, sdg, stakeholders, v
 from impactkg.loaders.base import Batch, Kind, guess_kind, stem_of
 from impactkg.loaders.rdf import is_rdf, parse_rdf
 from impactkg.loaders.tabular import read_tables
-from impactkg.ontology import GRAPH, local
+from impactkg.ontology import GRAPH, RDF, local
+
+RDF_TYPE = RDF + "type"
 
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -60,21 +62,16 @@ def prepare(
     """
     batch = Batch(lookup, namespace)
     problems: list[Problem] = []
+    # Pass 1: read every source, so that the graphs this load replaces are known before any
+    # reference is resolved (what they hold now must not count as "already in the graph").
+    pending: list[tuple] = []
     for path, kind_name in sources:
         path = Path(path)
         if progress:
             progress(path.name)
         if kind_name is not None and kind_name not in KINDS and kind_name != "rdf":
-            raise LoadError(
-                [
-                    Problem(
-                        path.name,
-                        None,
-                        None,
-                        f"unknown kind {kind_name!r} (known: {', '.join(KINDS)}, rdf)",
-                    )
-                ]
-            )
+            known = f"{', '.join(KINDS)}, rdf"
+            raise LoadError([Problem(path.name, None, None, f"unknown kind {kind_name!r} (known: {known})")])
         ns = namespace or stem_of(path)
         try:
             if kind_name == "rdf" or (kind_name is None and is_rdf(path)):
@@ -82,32 +79,25 @@ def prepare(
                     raise LoadError([Problem(str(path), None, None, "no such file")])
                 for g, quads in parse_rdf(path, graph or graph_name(ns, stem_of(path))).items():
                     batch.graphs.setdefault(g, []).extend(quads)
-                    for q in quads:
-                        if q.predicate.value.endswith("#type"):
-                            batch.typed.add(q.subject.value)
+                    batch.exclude.add(g)
+                    batch.typed.update(q.subject.value for q in quads if q.predicate.value == RDF_TYPE)
                     batch.summaries.append((path.name, g, 0, len(quads)))
                 continue
             for table in read_tables(path, encoding):
-                kind = (
-                    KINDS[kind_name]
-                    if kind_name
-                    else guess_kind(table, KINDS, table.sheet or path.stem)
-                )
+                hint = table.sheet or path.stem
+                kind = KINDS[kind_name] if kind_name else guess_kind(table, KINDS, hint)
                 if kind is None:
-                    problems.append(
-                        Problem(
-                            table.source,
-                            1,
-                            None,
-                            "cannot tell what this table holds; name it with --kind "
-                            f"({', '.join(KINDS)})",
-                        )
-                    )
+                    advice = f"cannot tell what this table holds; name it with --kind ({', '.join(KINDS)})"
+                    problems.append(Problem(table.source, 1, None, advice))
                     continue
                 name = graph or graph_name(ns, stem_of(path), table.sheet)
-                batch.convert(table, kind, name, ns, source_doc)
+                batch.exclude.add(name)
+                pending.append((table, kind, name, ns))
         except LoadError as exc:
             problems.extend(exc.problems)
+    # Pass 2: convert, resolving references against this load and the graphs it keeps.
+    for table, kind, name, ns in pending:
+        batch.convert(table, kind, name, ns, source_doc)
     problems.extend(batch.finish())
     if problems:
         raise LoadError(problems)

@@ -18,6 +18,7 @@ from impactkg.errors import Problem
 from impactkg.loaders.tabular import Table, TableRow
 from impactkg.ontology import (
     DCTERMS,
+    GRAPH,
     IKG,
     RDF,
     RDFS,
@@ -29,6 +30,9 @@ from impactkg.ontology import (
     record_iri,
     search_key,
 )
+
+#: The named graph describing source documents; loads add to it and never replace it.
+SOURCES_GRAPH = GRAPH + "sources"
 
 JA_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 
@@ -240,7 +244,8 @@ class Batch:
     """Converts tables to named graphs; knows what the graph already holds, for references."""
 
     def __init__(self, lookup: Callable[[str], list], namespace: str | None = None):
-        self._lookup = lookup  # runs a SELECT on the store, returns rows of strings
+        self._run = lookup  # runs a SELECT on the store, returns rows of strings
+        self.exclude: set[str] = set()  # graphs this load replaces: their content does not count
         self.namespace = namespace
         self.typed: set[str] = set()
         self._concepts: dict[str, dict[str, str]] | None = None
@@ -249,6 +254,7 @@ class Batch:
         self.problems: list[Problem] = []
         self.summaries: list[tuple[str, str, int, int]] = []  # source, graph, rows, triples
         self._file_docs: dict[str, ox.NamedNode] = {}
+        self.sources: list[ox.Quad] = []  # source documents: added to SOURCES_GRAPH, never replaced
         self.checks: list[Problem] = []
         self.check_iris: list[str] = []
 
@@ -260,14 +266,21 @@ class Batch:
         self.checks, self.check_iris = [], []
         return self.problems
 
+    def _lookup(self, variables: str, pattern: str, limit: str = "") -> list:
+        """Match ``pattern`` in every named graph but those this load replaces."""
+        skip = ", ".join(f"<{g}>" for g in sorted(self.exclude))
+        where = f"GRAPH ?g {{ {pattern} }}" + (f" FILTER(?g NOT IN ({skip}))" if skip else "")
+        return self._run(f"SELECT DISTINCT {variables} WHERE {{ {where} }} {limit}")
+
     # ---- concepts
     def _concept_index(self) -> dict[str, dict[str, str]]:
         if self._concepts is None:
             self._concepts = {s: {} for s in SCHEMES}
             by_iri = {v[0]: k for k, v in SCHEMES.items()}
             rows = self._lookup(
-                "SELECT ?c ?s ?l WHERE { ?c skos:inScheme ?s . "
-                "{ ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } UNION { ?c skos:notation ?l } }"
+                "?c ?s ?l",
+                "?c skos:inScheme ?s . "
+                "{ ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } UNION { ?c skos:notation ?l }",
             )
             for c, s, lab in rows:
                 scheme = by_iri.get(s)
@@ -298,14 +311,14 @@ class Batch:
     def exists(self, iri: str) -> bool:
         if iri in self.typed:
             return True
-        return bool(self._lookup(f"SELECT ?t WHERE {{ <{iri}> a ?t }} LIMIT 1"))
+        return bool(self._lookup("?t", f"<{iri}> a ?t", "LIMIT 1"))
 
     def find_by_name(self, cls: str, name: str) -> str | None:
         """Find a record of class ``cls`` by its label (NFKC, case-insensitive)."""
         if self._names is None:
             self._names = {}
         if cls not in self._names:
-            rows = self._lookup(f"SELECT ?s ?l WHERE {{ ?s a <{cls}> ; rdfs:label ?l }}")
+            rows = self._lookup("?s ?l", f"?s a <{cls}> ; rdfs:label ?l")
             self._names[cls] = {search_key(lab): s for s, lab in rows}
         return self._names[cls].get(search_key(name))
 
@@ -313,14 +326,19 @@ class Batch:
         self.find_by_name(cls, name)
         self._names[cls][search_key(name)] = iri  # type: ignore[index]
 
+    def source_document(self, iri: str, title: str) -> ox.NamedNode:
+        """Describe a source document once, in the shared graph of sources."""
+        node = N(iri)
+        if iri not in self._file_docs:
+            g = N(SOURCES_GRAPH)
+            self.sources.append(ox.Quad(node, A, ikg("SourceDocument"), g))
+            self.sources.append(ox.Quad(node, LABEL, text(title), g))
+            self._file_docs[iri] = node
+            self.typed.add(iri)
+        return node
+
     def file_doc(self, ctx: Context, table: Table) -> ox.NamedNode:
-        key = table.path.name
-        if key not in self._file_docs:
-            node = N(record_iri("source", key))
-            ctx.add(node, A, ikg("SourceDocument"))
-            ctx.add(node, LABEL, plain(key))
-            self._file_docs[key] = node
-        return self._file_docs[key]
+        return self.source_document(record_iri("source", table.path.name), table.path.name)
 
     # ---- conversion
     def convert(
@@ -333,10 +351,7 @@ class Batch:
     ) -> None:
         ctx = Context(self, table, N(graph), namespace)
         if source_doc is not None:
-            iri, title = source_doc
-            ctx.source_doc = N(iri)
-            ctx.add(ctx.source_doc, A, ikg("SourceDocument"))
-            ctx.add(ctx.source_doc, LABEL, text(title))
+            ctx.source_doc = self.source_document(*source_doc)
         mapping = kind.header_map(table.header)
         headers = {name: cell for cell, name in mapping.items()}
         for col in kind.columns:

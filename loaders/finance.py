@@ -149,8 +149,9 @@ def convert_cell(row: Row, ctx: Context) -> None:
     issue_id, method_id = issue.value.rsplit("/", 1)[-1], method.value.rsplit("/", 1)[-1]
     for order, number in enumerate(numbers, start=1):
         case = case_node(ctx, f"case-{number}")
-        ctx.add(case, A, ikg("FinanceCase"))
-        ctx.add(case, ikg("caseNumber"), plain(number))
+        if not ctx.batch.exists(case.value):  # a case of the case list is described there
+            ctx.add(case, A, ikg("FinanceCase"))
+            ctx.add(case, ikg("caseNumber"), plain(number))
         entry = N(record_iri("case-map", f"{ctx.namespace}-{issue_id}-{method_id}-{number}"))
         ctx.add(entry, A, ikg("CaseMapEntry"))
         ctx.add(entry, ikg("case"), case)

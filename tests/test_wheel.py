@@ -1,0 +1,54 @@
+"""The built wheel carries its data: installed outside the repo, a named query answers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_holds_the_data_and_answers_from_outside_the_repo(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+        check=True, capture_output=True, text=True, timeout=300,
+    )
+    (wheel,) = dist.glob("impactkg-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("impactkg/ontology/impactkg.ttl", "impactkg/ontology/shapes.ttl",
+                     "impactkg/queries/indicators-for-target.rq", "impactkg/queries/case-map.rq",
+                     "impactkg/data/consortium/catalogue.csv", "impactkg/data/consortium/case_map.csv",
+                     "impactkg/graph/store.py", "impactkg/cli.py"):
+        assert required in names, required
+    assert not any(n.startswith(("graph/", "queries/", "tests/")) for n in names)
+
+    # A fresh environment: the wheel installed on its own; its dependencies come from this venv
+    # through a .pth file, so nothing is downloaded and the repo's sources are not on the path.
+    env_dir = tmp_path / "fresh"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q",
+                    str(wheel)], check=True, capture_output=True, text=True, timeout=300)
+    deps = sysconfig.get_paths()["purelib"]
+    # Our own venv's site-packages, minus the editable impactkg finder (its .pth is not read here).
+    Path(site, "deps.pth").write_text(deps + "\n", encoding="utf-8")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    proc = subprocess.run(
+        [str(env_dir / "bin" / "impactkg"), "query", "indicators-for-target", "--param", "target=11.b",
+         "--store", str(outside / "store"), "--format", "csv"],
+        cwd=outside, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 18 and lines[1].startswith("1,地震後施設復旧時間,分,")
+    where = subprocess.run([str(python), "-c", "import impactkg; print(impactkg.__file__)"], cwd=outside,
+                           capture_output=True, text=True, check=True).stdout
+    assert where.startswith(site), where
