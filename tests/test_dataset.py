@@ -219,3 +219,25 @@ def test_label_search_normalises_width_and_spacing(kg):
     assert any(re.search(r"BM I 18\.5", h["label"]) for h in hits)
     en = kg.query("label-search", q="impact consortium", lang="en").dicts()
     assert en and all(unicodedata.normalize("NFKC", h["label"]).lower().replace(" ", "").find("impactconsortium") >= 0 for h in en)
+
+
+def test_reference_databases_by_domain(kg):
+    env = kg.query("databases", domain="environment-energy").dicts()
+    assert [r["line"] for r in env] == [156, 157, 158, 159, 160]
+    health = {r["name"] for r in kg.query("databases", domain="healthcare-health").dicts()}
+    assert "健康日本 21（第三次）推進のための説明資料" in health
+
+
+def test_every_ontology_term_is_labelled_and_defined_in_japanese_and_english():
+    import rdflib
+
+    from impactkg.ontology import IKG, ontology_file
+
+    g = rdflib.Graph().parse(ontology_file())
+    kinds = (rdflib.OWL.Class, rdflib.OWL.ObjectProperty, rdflib.OWL.DatatypeProperty, rdflib.SKOS.ConceptScheme)
+    terms = {s for k in kinds for s in g.subjects(rdflib.RDF.type, k) if str(s).startswith(IKG)}
+    assert len(terms) > 60
+    for term in terms:
+        for prop in (rdflib.RDFS.label, rdflib.SKOS.definition):
+            langs = {o.language for o in g.objects(term, prop)}
+            assert {"ja", "en"} <= langs, (term, prop)
