@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint notebook bench clean chromium java virtuoso
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,29 @@ run: $(VENV)/.installed
 	$(BIN)/impactkg query case-map
 	$(BIN)/impactkg query targets-without-indicator --param goal=11
 
-test: $(VENV)/.installed-test
+# The map tests drive Debian's chromium headless (playwright's own browsers are never downloaded);
+# it is installed when missing (CI runs as root).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+# `impactkg reason` runs HermiT (bundled with owlready2) on Java: a headless JRE is installed
+# when no `java` is on the PATH (without one, reasoning falls back to OWL 2 RL rules).
+java:
+	@command -v java >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless)
+
+# The remote back-end tests start a private Virtuoso on loopback (Oxigraph server comes with the
+# `oxigraph` package of the test extras); Virtuoso is installed when missing (CI runs as root).
+virtuoso:
+	@command -v virtuoso-t >/dev/null 2>&1 || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource-7-bin)
+
+test: $(VENV)/.installed-test chromium java virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# JupyterLab on the tutorials, from the project's .venv.
+notebook: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[notebook]'
+	$(BIN)/jupyter lab notebooks/
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -32,6 +32,8 @@ MANIFEST: list[tuple[str, str]] = [
     ("finance_cases.csv", "finance_cases"),
     ("case_map.csv", "case_map"),
     ("bundles.csv", "bundles"),
+    ("system_elements.csv", "system_elements"),
+    ("system_connections.csv", "system_connections"),
 ]
 
 

@@ -235,10 +235,13 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def make_backend(
-    name: str = "oxigraph", path: Path | None = None
-) -> OxigraphBackend | RdflibBackend:
-    """Create a back end by name: ``"oxigraph"`` (optionally on disk at ``path``) or ``"rdflib"``."""
+def make_backend(name: str = "oxigraph", path: Path | None = None, **remote) -> Backend:
+    """Create a back end by name: ``"oxigraph"`` (optionally on disk at ``path``), ``"rdflib"``, or
+    ``"remote"`` (a SPARQL 1.1 server: ``query_url=``, ``update_url=``, ``auth=``)."""
+    if name == "remote":
+        from impactkg.graph.remote import RemoteBackend
+
+        return RemoteBackend(**remote)
     if name == "oxigraph":
         return OxigraphBackend(path)
     if name == "rdflib":
@@ -247,4 +250,4 @@ def make_backend(
                 "the rdflib back end is in memory only; use the oxigraph back end for --store"
             )
         return RdflibBackend()
-    raise StoreError(f"unknown back end {name!r}: use 'oxigraph' or 'rdflib'")
+    raise StoreError(f"unknown back end {name!r}: use 'oxigraph', 'rdflib' or 'remote'")

@@ -23,6 +23,10 @@ from impactkg.graph.results import QueryResult
 from impactkg.ontology import ONTOLOGY_GRAPH, ontology_file
 
 STORE_ENV = "IMPACTKG_STORE"
+#: A remote SPARQL server instead of a local store: query URL, update URL, credentials.
+ENDPOINT_ENV = "IMPACTKG_ENDPOINT"
+UPDATE_ENDPOINT_ENV = "IMPACTKG_UPDATE_ENDPOINT"
+USER_ENV, PASSWORD_ENV = "IMPACTKG_USER", "IMPACTKG_PASSWORD"
 
 
 def default_store_dir() -> Path:
@@ -82,11 +86,11 @@ class KnowledgeGraph:
     :meth:`query` it by name or with any SPARQL.
     """
 
-    def __init__(self, backend: str = "oxigraph", path: Path | None = None):
+    def __init__(self, backend: str = "oxigraph", path: Path | None = None, **remote: Any):
         self.path = Path(path) if path is not None else None
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
-        self._backend = make_backend(backend, self.path / "oxigraph" if self.path else None)
+        self._backend = make_backend(backend, self.path / "oxigraph" if self.path else None, **remote)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -95,8 +99,43 @@ class KnowledgeGraph:
         return cls(backend)
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, create: bool = True) -> KnowledgeGraph:
-        """Open the graph persisted in ``path`` (default: :func:`default_store_dir`)."""
+    def remote(
+        cls,
+        query_url: str,
+        update_url: str | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float = 300.0,
+    ) -> KnowledgeGraph:
+        """The graph on a remote SPARQL 1.1 server (Virtuoso, Oxigraph server, GraphDB, ...).
+
+        >>> kg = KnowledgeGraph.remote("http://127.0.0.1:7878/query")  # doctest: +SKIP
+        """
+        return cls(
+            "remote", query_url=query_url, update_url=update_url, auth=auth, timeout=timeout
+        )
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path | None = None,
+        *,
+        create: bool = True,
+        endpoint: str | None = None,
+        update_endpoint: str | None = None,
+    ) -> KnowledgeGraph:
+        """Open the graph persisted in ``path`` (default: :func:`default_store_dir`), or, given
+        ``endpoint`` (or ``$IMPACTKG_ENDPOINT`` when no path is given), the graph on that SPARQL
+        server (update URL from ``update_endpoint`` or ``$IMPACTKG_UPDATE_ENDPOINT``, credentials
+        from ``$IMPACTKG_USER`` and ``$IMPACTKG_PASSWORD``)."""
+        if endpoint is None and path is None:
+            endpoint = os.environ.get(ENDPOINT_ENV) or None
+        if endpoint is not None:
+            if path is not None:
+                raise StoreError("give either a store folder or a SPARQL endpoint, not both")
+            user = os.environ.get(USER_ENV)
+            auth = (user, os.environ.get(PASSWORD_ENV, "")) if user else None
+            update = update_endpoint or os.environ.get(UPDATE_ENDPOINT_ENV) or None
+            return cls.remote(endpoint, update, auth)
         path = Path(path) if path is not None else default_store_dir()
         if not create and not (path / "oxigraph").exists():
             raise StoreError(f"no graph at {path}: run 'impactkg build --store {path}' first")
@@ -106,8 +145,15 @@ class KnowledgeGraph:
 
     @property
     def backend(self) -> str:
-        """The name of the back end in use (``oxigraph`` or ``rdflib``)."""
+        """The name of the back end in use (``oxigraph``, ``rdflib`` or ``remote``)."""
         return self._backend.name
+
+    @property
+    def location(self) -> str:
+        """Where the graph lives: the store folder, the SPARQL endpoint URL, or ``memory``."""
+        if self.path is not None:
+            return str(self.path)
+        return getattr(self._backend, "location", "memory")
 
     @property
     def rdflib(self):  # -> rdflib.Dataset

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from impactkg.errors import LoadError, Problem
-from impactkg.loaders import catalogue, databases, finance, sdg, stakeholders, vocab
+from impactkg.loaders import catalogue, databases, finance, sdg, stakeholders, system, vocab
 from impactkg.loaders.base import Batch, Kind, guess_kind, stem_of
 from impactkg.loaders.rdf import is_rdf, parse_rdf
 from impactkg.loaders.tabular import read_tables
@@ -34,6 +34,8 @@ KINDS: dict[str, Kind] = {
         finance.FINANCE_CASES,
         finance.CASE_MAP,
         finance.BUNDLES,
+        system.ELEMENTS,
+        system.CONNECTIONS,
     )
 }
 

@@ -97,6 +97,8 @@ class Kind:
     convert: Callable[[Row, Context], None]
     key: str | None = None
     aliases: tuple[str, ...] = ()
+    #: Called once after the last row of a table (e.g. to derive records from all rows).
+    finish: Callable[[Context], None] | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -266,7 +268,7 @@ class Batch:
         self.checks, self.check_iris = [], []
         return self.problems
 
-    def _lookup(self, variables: str, pattern: str, limit: str = "") -> list:
+    def lookup(self, variables: str, pattern: str, limit: str = "") -> list:
         """Match ``pattern`` in every named graph but those this load replaces."""
         skip = ", ".join(f"<{g}>" for g in sorted(self.exclude))
         where = f"GRAPH ?g {{ {pattern} }}" + (f" FILTER(?g NOT IN ({skip}))" if skip else "")
@@ -277,7 +279,7 @@ class Batch:
         if self._concepts is None:
             self._concepts = {s: {} for s in SCHEMES}
             by_iri = {v[0]: k for k, v in SCHEMES.items()}
-            rows = self._lookup(
+            rows = self.lookup(
                 "?c ?s ?l",
                 "?c skos:inScheme ?s . "
                 "{ ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } UNION { ?c skos:notation ?l }",
@@ -311,14 +313,14 @@ class Batch:
     def exists(self, iri: str) -> bool:
         if iri in self.typed:
             return True
-        return bool(self._lookup("?t", f"<{iri}> a ?t", "LIMIT 1"))
+        return bool(self.lookup("?t", f"<{iri}> a ?t", "LIMIT 1"))
 
     def find_by_name(self, cls: str, name: str) -> str | None:
         """Find a record of class ``cls`` by its label (NFKC, case-insensitive)."""
         if self._names is None:
             self._names = {}
         if cls not in self._names:
-            rows = self._lookup("?s ?l", f"?s a <{cls}> ; rdfs:label ?l")
+            rows = self.lookup("?s ?l", f"?s a <{cls}> ; rdfs:label ?l")
             self._names[cls] = {search_key(lab): s for s, lab in rows}
         return self._names[cls].get(search_key(name))
 
@@ -380,6 +382,8 @@ class Batch:
                     continue
                 seen[key] = trow.number
             kind.convert(row, ctx)
+        if kind.finish is not None:
+            kind.finish(ctx)
         self.problems.extend(ctx.problems)
         if not ctx.problems:
             self.graphs.setdefault(graph, []).extend(ctx.quads)

@@ -230,7 +230,6 @@ def test_reference_databases_by_domain(kg):
 
 def test_every_ontology_term_is_labelled_and_defined_in_japanese_and_english():
     import rdflib
-
     from impactkg.ontology import IKG, ontology_file
 
     g = rdflib.Graph().parse(ontology_file())

@@ -1,0 +1,270 @@
+"""The interactive maps in a real headless Debian chromium: each embedded map opens offline from
+file:// and draws, loops are listed and highlighted, the search box focuses nodes, hostile labels
+stay text, large maps come laid out, and the Jupyter display draws inside its iframe."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from browser import launch, open_page, painted_pixels, screenshot_stats
+from impactkg import KnowledgeGraph
+from impactkg.cli import main
+from impactkg.graph.maps import KINDS, build_map, interactive_map
+from impactkg.graph.mapview import MapView
+from impactkg.ontology import record_iri
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (pip install -e '.[test]')")
+
+FACTOR = "https://w3id.org/impactkg/id/factor/consortium-"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory) -> dict[str, Path]:
+    """The four embedded maps, written by the command line as a user would."""
+    out = tmp_path_factory.mktemp("maps")
+    for kind in KINDS:
+        assert main(["map", kind, "--store", str(out / "store"), "-o", str(out / f"{kind}.html")]) == 0
+    return {kind: out / f"{kind}.html" for kind in KINDS}
+
+
+def page_data(page) -> dict:
+    return page.evaluate("JSON.parse(document.getElementById('ikg-data').textContent)")
+
+
+def assert_clean(watch) -> None:
+    assert watch.errors == []
+    assert watch.dialogs == []
+    assert watch.blocked == []
+    assert watch.requests and all(url.startswith("file://") for url in watch.requests)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_embedded_map_opens_offline_draws_and_stops_moving(browser, maps, kind):
+    page, watch = open_page(browser, maps[kind])
+    try:
+        assert_clean(watch)
+        assert painted_pixels(page) > 3000
+        colours, non_white = screenshot_stats(browser, page.locator("#ikg-map").screenshot())
+        assert colours > 20 and non_white > 3000
+        data = page_data(page)
+        assert page.evaluate("impactkgMap.nodes.length") == len(data["nodes"]) > 20
+        assert page.locator("#ikg-legend input[type=checkbox]").count() == len(data["classes"]) >= 4
+        # Physics has settled and is off: nothing moves any more.
+        assert page.evaluate("impactkgMap.network.physics.physicsEnabled") is False
+        before = page.evaluate("impactkgMap.network.getPositions()")
+        page.wait_for_timeout(300)
+        assert page.evaluate("impactkgMap.network.getPositions()") == before
+    finally:
+        page.close()
+
+
+def test_system_map_lists_its_r_and_b_loops_and_highlights_one_on_click(browser, maps, kg):
+    expected = {r["p"]: r["n"] for r in kg.sparql(
+        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?l a ikg:FeedbackLoop ; ikg:loopPolarity ?p } GROUP BY ?p").dicts()}
+    page, watch = open_page(browser, maps["system"])
+    try:
+        buttons = page.locator("#ikg-loops button")
+        names = buttons.all_text_contents()
+        assert sum(n.startswith("R") for n in names) == expected["R"] > 0
+        assert sum(n.startswith("B") for n in names) == expected["B"] > 0
+        assert "R1: 人口減少 → 地域経済の基盤 → 人口減少" in names
+        assert page.locator("#ikg-h-loops").text_content() == f"フィードバックループ (R {expected['R']} · B {expected['B']})"
+        bundle_loop = next(n for n in names if n.startswith("B") and n.count("→") == 2)
+        assert "資金と連続的な伴走支援の「束」" in bundle_loop and "成長段階ごとの資金供給ギャップ" in bundle_loop
+        page.locator("#ikg-loops button[data-loop=R1]").click()
+        selected = page.evaluate("impactkgMap.network.getSelection()")
+        assert sorted(selected["nodes"]) == sorted([FACTOR + "population-decline", FACTOR + "regional-economic-base"])
+        assert len(selected["edges"]) == 2
+        assert page.locator("#ikg-details h3").text_content() == "R1: 人口減少 → 地域経済の基盤 → 人口減少"
+        assert "active" in page.locator("#ikg-loops button[data-loop=R1]").get_attribute("class")
+        # + and - links are drawn differently: green solid, red dashed.
+        styles = page.evaluate("""impactkgMap.edges.get().filter(e => e.label).map(e =>
+            [e.label.trim()[0], e.color.color, Array.isArray(e.dashes)])""")
+        assert {tuple(s) for s in styles} == {("+", "#2e7d32", False), ("\u2212", "#c62828", True)}
+        assert_clean(watch)
+    finally:
+        page.close()
+
+
+def test_search_box_focuses_the_node_in_both_languages(browser, maps):
+    page, watch = open_page(browser, maps["system"])
+    try:
+        page.fill("#ikg-search", "人口減少")
+        page.press("#ikg-search", "Enter")
+        assert page.evaluate("impactkgMap.network.getSelectedNodes()") == [FACTOR + "population-decline"]
+        dx, dy, scale = page.evaluate("""(() => { const n = impactkgMap.network; const id = n.getSelectedNodes()[0];
+            const p = n.getPositions([id])[id], v = n.getViewPosition(); return [p.x - v.x, p.y - v.y, n.getScale()]; })()""")
+        assert abs(dx) < 1 and abs(dy) < 1 and scale == pytest.approx(1.4)
+        assert page.locator("#ikg-search-status").text_content() == "見つかりました: 人口減少"
+        assert page.locator("#ikg-details h3").text_content() == "人口減少"
+
+        page.click("#ikg-lang")
+        assert page.evaluate(f"impactkgMap.nodes.get('{FACTOR}talent-outflow').label") == "Talent outflow"
+        assert page.locator("#ikg-title").text_content() == "System map"
+        page.fill("#ikg-search", "ｔａｌｅｎｔ ＯＵＴＦＬＯＷ")  # NFKC and case folding
+        page.press("#ikg-search", "Enter")
+        assert page.evaluate("impactkgMap.network.getSelectedNodes()") == [FACTOR + "talent-outflow"]
+        page.fill("#ikg-search", "no such factor")
+        page.press("#ikg-search", "Enter")
+        assert page.locator("#ikg-search-status").text_content() == "Not found: no such factor"
+        assert_clean(watch)
+    finally:
+        page.close()
+
+
+def test_type_and_domain_filters_hide_nodes(browser, maps):
+    page, watch = open_page(browser, maps["system"])
+    try:
+        data = page_data(page)
+        finance = next(k for k, v in data["domains"].items() if v["ja"] == "金融")
+        page.select_option("#ikg-domain", finance)
+        shown = page.evaluate("impactkgMap.nodes.get({filter: n => !n.hidden}).map(n => n.id)")
+        by_id = {n["id"]: n for n in data["nodes"]}
+        assert FACTOR + "impact-finance" in shown and FACTOR + "population-decline" not in shown
+        assert all(finance in by_id[i]["domains"] for i in shown if by_id[i]["domains"])
+        page.select_option("#ikg-domain", "")
+        page.locator("#ikg-legend input[data-cls=intervention]").uncheck()
+        hidden = page.evaluate("impactkgMap.nodes.get({filter: n => n.hidden}).map(n => n.id)")
+        assert sorted(hidden) == sorted(n["id"] for n in data["nodes"] if n["cls"] == "intervention")
+        assert_clean(watch)
+    finally:
+        page.close()
+
+
+HOSTILE = {
+    "label": '<img src=x onerror="window.__pwned=1;alert(1)">',
+    "label_en": "<script>window.__pwned=2</script>",
+    "type": '"><svg onload=alert(5)>',
+    "domain": "</script><script>alert(3)</script>",
+    "description": "<iframe src=javascript:alert(6)></iframe>",
+    "evidence": "<img src=y onerror=alert(7)>",
+}
+
+
+def test_hostile_labels_run_no_script_and_show_as_text(browser, tmp_path):
+    elements = tmp_path / "elements.csv"
+    with open(elements, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "label_ja", "label_en", "type", "domain", "description"])
+        w.writerow(["x1", HOSTILE["label"], HOSTILE["label_en"], HOSTILE["type"], HOSTILE["domain"], HOSTILE["description"]])
+        w.writerow(["x2", "普通の要因", "Plain factor", "issue", HOSTILE["domain"], ""])
+    connections = tmp_path / "connections.csv"
+    with open(connections, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["from", "to", "polarity", "evidence"])
+        w.writerow(["x1", "x2", "+", HOSTILE["evidence"]])
+        w.writerow(["x2", "x1", "-", ""])
+    kg = KnowledgeGraph.memory()
+    kg.build()
+    kg.load(elements, connections, namespace="evil")
+    data = build_map(kg, "system", domain=HOSTILE["domain"])
+    path = MapView(data).save(tmp_path / "evil.html")
+    x1 = record_iri("factor", "evil-x1")
+
+    page, watch = open_page(browser, path)
+    try:
+        assert_clean(watch)
+        assert page.evaluate("window.__pwned") is None
+        assert page.evaluate("document.querySelectorAll('img, iframe, svg').length") == 0
+        assert page.evaluate("document.scripts.length") == 3
+        heading = f"システムマップ: {HOSTILE['domain']}"
+        assert page.locator("#ikg-title").text_content() == heading
+        assert page.title() == heading
+        loops = page.locator("#ikg-loops button").all_text_contents()
+        (code,) = [x["code"] for x in data.loops]  # codes are numbered over the whole graph, kept when filtering
+        assert code.startswith("B") and loops == [f"{code}: {HOSTILE['label']} → 普通の要因 → {HOSTILE['label']}"]
+        options = page.locator("#ikg-domain option").all_text_contents()
+        assert HOSTILE["domain"] in options
+        assert any(HOSTILE["type"] in t for t in page.locator("#ikg-legend").all_text_contents())
+        drawn = page.evaluate(f"impactkgMap.nodes.get('{x1}').label")  # shortened on the canvas
+        assert drawn == data.node(x1)["label"]["ja"] and drawn.startswith("<img src=x onerror=")
+
+        # The tooltip shows the description as text (line breaks are its only elements).
+        point = page.evaluate(f"""(() => {{ const n = impactkgMap.network; const p = n.getPositions(['{x1}'])['{x1}'];
+            const d = n.canvasToDOM(p); const r = document.getElementById('ikg-map').getBoundingClientRect();
+            return [r.left + d.x, r.top + d.y]; }})()""")
+        page.mouse.move(point[0] + 40, point[1] + 40)
+        page.mouse.move(*point)
+        tip = page.locator(".vis-tooltip")
+        tip.wait_for(state="visible", timeout=5000)
+        assert HOSTILE["description"] in tip.inner_text()
+        assert page.evaluate("[...document.querySelectorAll('.vis-tooltip *')].every(e => e.tagName === 'BR')")
+
+        page.fill("#ikg-search", "<img src=x")
+        page.press("#ikg-search", "Enter")
+        assert page.evaluate("impactkgMap.network.getSelectedNodes()") == [x1]
+        assert page.locator("#ikg-details h3").text_content() == HOSTILE["label"]
+        page.click("#ikg-lang")
+        assert page.locator("#ikg-loops button").all_text_contents()[0].startswith(f"{code}: {HOSTILE['label_en']}")
+        assert page.evaluate("window.__pwned") is None
+        assert watch.dialogs == [] and watch.errors == [] and watch.blocked == []
+    finally:
+        page.close()
+
+
+def test_large_map_is_laid_out_in_python_with_physics_off(browser, tmp_path):
+    n = 620
+    elements = tmp_path / "big_elements.csv"
+    with open(elements, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "label_ja", "label_en", "type"])
+        for i in range(n):
+            w.writerow([f"f{i}", f"要因{i}", f"Factor {i}", ("issue", "condition", "outcome")[i % 3]])
+    connections = tmp_path / "big_connections.csv"
+    with open(connections, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["from", "to", "polarity"])
+        for i in range(n - 1):
+            w.writerow([f"f{i}", f"f{i + 1}", "+"])
+        for i in range(0, n - 7, 40):
+            w.writerow([f"f{i + 7}", f"f{i}", "-"])
+    kg = KnowledgeGraph.memory()
+    kg.load_ontology()
+    kg.load(elements, connections, namespace="big")
+    data = build_map(kg, "system")
+    assert len(data.nodes) == n and data.physics is False
+    assert all(isinstance(node["x"], float) and isinstance(node["y"], float) for node in data.nodes)
+    assert len(data.loops) == len(range(0, n - 7, 40)) and {x["polarity"] for x in data.loops} == {"B"}
+    path = MapView(data, lang="en").save(tmp_path / "big.html")
+
+    page, watch = open_page(browser, path)
+    try:
+        assert_clean(watch)
+        assert page.evaluate("impactkgMap.network.physics.physicsEnabled") is False
+        first = data.nodes[0]
+        pos = page.evaluate(f"impactkgMap.network.getPositions(['{first['id']}'])")[first["id"]]
+        assert pos["x"] == pytest.approx(first["x"], abs=1) and pos["y"] == pytest.approx(first["y"], abs=1)  # vis rounds
+        assert painted_pixels(page) > 3000
+    finally:
+        page.close()
+
+
+def test_notebook_display_draws_inside_its_iframe(browser, tmp_path, kg):
+    view = interactive_map(kg, "system", lang="en")
+    cell = view._repr_html_()
+    assert cell.startswith('<iframe srcdoc="') and "<script" not in cell
+    host = tmp_path / "notebook-output.html"
+    host.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><div class="output">{cell}</div></body></html>',
+                    encoding="utf-8")
+    page, watch = open_page(browser, host, ready=False)
+    try:
+        page.frame_locator("iframe").locator("body[data-state=ready]").wait_for(timeout=60_000)
+        frame = next(f for f in page.frames if f is not page.main_frame)
+        assert painted_pixels(frame) > 3000
+        assert frame.locator("#ikg-title").text_content() == "System map"
+        assert len(frame.locator("#ikg-loops button").all_text_contents()) == len(view.data.loops)
+        assert_clean(watch)
+        assert json.loads(frame.evaluate("document.getElementById('ikg-data').textContent"))["lang"] == "en"
+    finally:
+        page.close()
