@@ -474,8 +474,8 @@ def accept(
     ]
     if note:
         new.append(quad(mapping, SKOS + "editorialNote", ox.Literal(note)))
-    # KnowledgeGraph._apply replaces the named graph atomically, as a load does.
-    kg._apply({CROSSWALK_GRAPH: keep + new}, [("crosswalk", CROSSWALK_GRAPH, 1, len(new))])
+    # KnowledgeGraph.replace_graphs replaces the named graph atomically, as a load does.
+    kg.replace_graphs({CROSSWALK_GRAPH: keep + new}, [("crosswalk", CROSSWALK_GRAPH, 1, len(new))])
     return mapping
 
 
@@ -496,7 +496,7 @@ def remove(kg, indicator: str, metric: str) -> bool:
     keep = [q for q in quads if not _about(q, ind, met, _mapping_iri(ind, met))]
     if len(keep) == len(quads):
         return False
-    kg._apply({CROSSWALK_GRAPH: keep}, [("crosswalk", CROSSWALK_GRAPH, 0, len(keep))])
+    kg.replace_graphs({CROSSWALK_GRAPH: keep}, [("crosswalk", CROSSWALK_GRAPH, 0, len(keep))])
     return True
 
 

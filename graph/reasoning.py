@@ -575,7 +575,7 @@ def reason(
                 "by every run", language="en"), graph),  # fmt: skip
         ]
         # The store's own replace-graphs step keeps a load atomic; reasoning writes the same way.
-        kg._apply({INFERRED_GRAPH: kept + header}, [("reasoner", INFERRED_GRAPH, 0, len(kept))])
+        kg.replace_graphs({INFERRED_GRAPH: kept + header}, [("reasoner", INFERRED_GRAPH, 0, len(kept))])
         report.written = True
     return report
 

@@ -201,15 +201,24 @@ class KnowledgeGraph:
             graph=graph,
             progress=progress,
         )
-        return self._apply(batch.graphs, batch.summaries, batch.sources)
+        return self.replace_graphs(batch.graphs, batch.summaries, batch.sources)
 
-    def _apply(
-        self, graphs: dict[str, list[ox.Quad]], sources: list, additions: list[ox.Quad] | None = None
+    def replace_graphs(
+        self,
+        graphs: dict[str, list[ox.Quad]],
+        sources: list | None = None,
+        additions: list[ox.Quad] | None = None,
     ) -> LoadSummary:
+        """Replace each named graph of ``graphs`` by its quads (an empty list removes it) and add
+        ``additions``, as one change: on failure the graph is left as it was. ``sources`` are the
+        (source, graph, rows, triples) entries of the returned :class:`LoadSummary`.
+
+        This is what every load ends with; importers, the reasoner and the crosswalk use it too.
+        """
         before = len(self)
         self._backend.replace_graphs(graphs, additions or [])
         self._write_meta()
-        return LoadSummary(sources=list(sources), triples_before=before, triples_after=len(self))
+        return LoadSummary(sources=list(sources or []), triples_before=before, triples_after=len(self))
 
     def load_ontology(self) -> LoadSummary:
         """(Re)load the ontology into its own named graph."""
@@ -217,7 +226,7 @@ class KnowledgeGraph:
 
         graphs = parse_rdf(ontology_file(), ONTOLOGY_GRAPH)
         n = sum(len(q) for q in graphs.values())
-        return self._apply(graphs, [("impactkg.ttl", ONTOLOGY_GRAPH, 0, n)])
+        return self.replace_graphs(graphs, [("impactkg.ttl", ONTOLOGY_GRAPH, 0, n)])
 
     def build(
         self, *paths: str | Path, progress: Callable[[str], None] | None = None, **options
@@ -236,7 +245,7 @@ class KnowledgeGraph:
                 source_doc=(SOURCE_IRI, SOURCE_TITLE),
                 progress=progress,
             )
-            applied = self._apply(batch.graphs, batch.summaries, batch.sources)
+            applied = self.replace_graphs(batch.graphs, batch.summaries, batch.sources)
             summary.sources += applied.sources
         if paths:
             summary.sources += self.load(*paths, progress=progress, **options).sources

@@ -1017,7 +1017,7 @@ def load_workbook(kg, path: str | Path, progress: Callable[[str], None] | None =
     for g in existing:
         if g not in graphs and (g in replaced or any(g.startswith(r + "/") for r in replaced)):
             graphs[g] = []
-    return kg._apply(graphs, batch.summaries, batch.sources)
+    return kg.replace_graphs(graphs, batch.summaries, batch.sources)
 
 
 def _restore_provenance(batch, pending, about: About, book_doc: str) -> None:

@@ -407,5 +407,5 @@ def import_iris_plus(kg, *paths: str | Path, encoding: str | None = None):
             sources.append((path.name, graph, n, len(out.quads)))
     if problems:
         raise LoadError(problems)
-    # KnowledgeGraph._apply replaces each named graph atomically, as a load does.
-    return kg._apply(graphs, sources)
+    # KnowledgeGraph.replace_graphs replaces each named graph atomically, as a load does.
+    return kg.replace_graphs(graphs, sources)

@@ -313,8 +313,8 @@ def import_sdg_kos(kg, *paths: str | Path):
             sources.append((path.name, graph, rows, len(quads)))
     if problems:
         raise LoadError(problems)
-    # KnowledgeGraph._apply replaces each named graph atomically, as a load does.
-    return kg._apply(graphs, sources)
+    # KnowledgeGraph.replace_graphs replaces each named graph atomically, as a load does.
+    return kg.replace_graphs(graphs, sources)
 
 
 def _rows(kg, text: str) -> list[tuple]:
