@@ -252,6 +252,7 @@ class Batch:
         self.typed: set[str] = set()
         self._concepts: dict[str, dict[str, str]] | None = None
         self._names: dict[str, dict[str, str]] | None = None
+        self._display: dict[str, str] = {}  # record IRI -> a name to show
         self.graphs: dict[str, list[ox.Quad]] = {}
         self.problems: list[Problem] = []
         self.summaries: list[tuple[str, str, int, int]] = []  # source, graph, rows, triples
@@ -322,11 +323,19 @@ class Batch:
         if cls not in self._names:
             rows = self.lookup("?s ?l", f"?s a <{cls}> ; rdfs:label ?l")
             self._names[cls] = {search_key(lab): s for s, lab in rows}
+            for s, lab in rows:
+                self._display.setdefault(s, lab)
         return self._names[cls].get(search_key(name))
 
     def register_name(self, cls: str, name: str, iri: str) -> None:
         self.find_by_name(cls, name)
         self._names[cls][search_key(name)] = iri  # type: ignore[index]
+        self._display.setdefault(iri, name)
+
+    def name_of(self, cls: str, iri: str) -> str | None:
+        """The first known name of a record of class ``cls`` (from this load or the graph)."""
+        self.find_by_name(cls, "")
+        return self._display.get(iri)
 
     def source_document(self, iri: str, title: str) -> ox.NamedNode:
         """Describe a source document once, in the shared graph of sources."""

@@ -20,7 +20,7 @@ from impactkg.loaders.base import (
     text,
 )
 from impactkg.loaders.stakeholders import organization
-from impactkg.ontology import DCTERMS, nfkc, record_iri
+from impactkg.ontology import DCTERMS, IKG, nfkc, record_iri
 
 
 def _concepts(row: Row, ctx: Context, column: str, scheme: str, prop: str, node: N) -> None:
@@ -187,7 +187,8 @@ def convert_bundle(row: Row, ctx: Context) -> None:
     ctx.add(node, A, ikg("SupportBundle"))
     org = organization(row, ctx, "organization", row.get("organization"))
     ctx.add(node, ikg("supportOrganization"), org)
-    ctx.label(node, f"{row.get('organization')}: 支援の束")
+    name = ctx.batch.name_of(IKG + "Organization", org.value) or row.get("organization")
+    ctx.label(node, f"{name}: 支援の束")
     if row.get("stage_supported"):
         ctx.add(node, ikg("supportedStage"), text(row.get("stage_supported")))
     for point in row.get("bundling_points").split(" / "):

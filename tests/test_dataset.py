@@ -240,3 +240,15 @@ def test_every_ontology_term_is_labelled_and_defined_in_japanese_and_english():
         for prop in (rdflib.RDFS.label, rdflib.SKOS.definition):
             langs = {o.language for o in g.objects(term, prop)}
             assert {"ja", "en"} <= langs, (term, prop)
+
+
+def test_the_four_support_bundles_name_their_organisations(kg):
+    rows = kg.sparql(
+        "SELECT ?label ?line WHERE { ?b a ikg:SupportBundle ; rdfs:label ?label ; ikg:sourceLine ?line } ORDER BY ?line"
+    ).dicts()
+    assert [(r["label"], r["line"]) for r in rows] == [
+        ("(株)静岡銀行: 支援の束", 1011),
+        ("西日本旅客鉄道(株): 支援の束", 1012),
+        ("Tech Startup HOKURIKU: 支援の束", 1013),
+        ("(株)D2 Garage: 支援の束", 1014),
+    ]
