@@ -51,6 +51,7 @@ from pathlib import Path
 
 import rdflib
 from impactkg.errors import ImpactKGError
+from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
     DCTERMS,
     GRAPH,
@@ -573,12 +574,9 @@ def write(kg, output: str | Path, fmt: str | None = None, organization: str | No
         raise CidsError("the CIDS profile writes Turtle or JSON-LD: name the output .ttl or .jsonld")
     export = to_cids(kg, organization)
     data = export.serialize(fmt)
-    tmp = output.with_name(output.name + ".part")
+    write_atomically(output, data, CidsError)
     try:
-        tmp.write_bytes(data)
-        tmp.replace(output)
         export.write_unexpressed(output.with_name(output.stem + ".unexpressed.csv"))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise CidsError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise CidsError(f"cannot write the list of what CIDS cannot express: {exc.strerror or exc}") from None
     return export

@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 from impactkg.errors import ImpactKGError
+from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
     DCAT,
     DCTERMS,
@@ -304,17 +305,7 @@ def jsonld_context() -> dict[str, Any]:
 
 
 def _atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomically(path, write, ExportError)
 
 
 def _dedupe_triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from impactkg.errors import ImpactKGError
+from impactkg.graph.files import write_atomically
 
 FIGURES = ("chain", "system", "heatmap", "goals")
 FIGURE_FORMATS = ("svg", "png")
@@ -560,13 +561,7 @@ def write_figure(
     if fmt not in FIGURE_FORMATS:
         raise FigureError(f"unknown figure format {fmt!r} (use svg or png)")
     data = render(make_figure(kg, name, dpi=dpi, **options), fmt, dpi)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise FigureError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, data, FigureError)
     return path
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from impactkg.errors import ImpactKGError
+from impactkg.graph.files import write_atomically
 
 REPORT_FORMATS = ("html", "md")
 DEFAULT_QUERIES = ("indicators-per-goal", "case-map-cells", "logic-chain")
@@ -329,13 +330,7 @@ def write_report(kg, path: str | Path, fmt: str | None = None, **options: Any) -
     suffix = path.suffix.lower().lstrip(".")
     fmt = fmt or {"htm": "html", "markdown": "md"}.get(suffix, suffix)
     text = build_report(kg, fmt=fmt, **options)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ReportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, text.encode("utf-8"), ReportError)
     return path
 
 

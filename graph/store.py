@@ -19,6 +19,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 from impactkg.errors import QueryError, StoreError
 from impactkg.graph.backends import FORMATS, make_backend
+from impactkg.graph.files import write_atomically
 from impactkg.graph.results import QueryResult
 from impactkg.ontology import ONTOLOGY_GRAPH, ontology_file
 
@@ -319,15 +320,7 @@ class KnowledgeGraph:
         if fmt not in FORMATS:
             raise StoreError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
         if isinstance(output, str | Path):
-            path = Path(output)
-            tmp = path.with_name(path.name + ".part")
-            try:
-                with open(tmp, "wb") as fh:
-                    self._backend.dump(fh, fmt)
-                tmp.replace(path)
-            except OSError as exc:
-                tmp.unlink(missing_ok=True)
-                raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+            write_atomically(output, lambda fh: self._backend.dump(fh, fmt), StoreError)
         else:
             self._backend.dump(output, fmt)
 

@@ -32,6 +32,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 import rdflib
 from impactkg.errors import ImpactKGError, LoadError, Problem
+from impactkg.graph.files import write_atomically
 from impactkg.graph.results import QueryResult
 from impactkg.ontology import (
     CONCEPT,
@@ -152,13 +153,7 @@ def _fit(ws, limit: int = 60) -> None:
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise TableError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, data, TableError)
 
 
 def _save(wb, path: Path) -> None:
