@@ -18,12 +18,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
 
+# Build the graph from the embedded dataset, show a few answers, then serve it: SPARQL at
+# http://127.0.0.1:8000/sparql and the pages (queries, resources, maps) at http://127.0.0.1:8000/
+# until Ctrl-C. PORT=8080 make run picks another port.
+PORT ?= 8000
 run: $(VENV)/.installed
 	$(BIN)/impactkg build
 	$(BIN)/impactkg info
 	$(BIN)/impactkg query indicators-for-target --param target=11.b
 	$(BIN)/impactkg query case-map
-	$(BIN)/impactkg query targets-without-indicator --param goal=11
+	$(BIN)/impactkg serve --port $(PORT)
 
 # The map tests drive Debian's chromium headless (playwright's own browsers are never downloaded);
 # it is installed when missing (CI runs as root).
