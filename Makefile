@@ -53,6 +53,12 @@ notebook: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[notebook]'
 	$(BIN)/jupyter lab notebooks/
 
+# Benchmarks at 10^4-10^6 triples against pyoxigraph and rdflib, maps in headless chromium
+# against pyvis (not part of `make test`, which runs a --quick smoke of it): writes
+# bench/results.md in about a quarter of an hour; see bench/README.md.
+bench: $(VENV)/.installed-test chromium
+	$(BIN)/python -m bench.run
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 

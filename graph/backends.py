@@ -64,18 +64,30 @@ class OxigraphBackend:
             raise StoreError(f"cannot open the store at {path}: {exc}") from None
         self.path = path
 
-    def replace_graphs(self, graphs: dict[str, list[ox.Quad]], additions: list[ox.Quad] = ()) -> None:
+    #: Loads RDF files with the store's own parser (``files`` of :meth:`replace_graphs`).
+    loads_files = True
+
+    def replace_graphs(
+        self, graphs: dict[str, list[ox.Quad]], additions: list[ox.Quad] = (), files: list = ()
+    ) -> None:
         """Replace each named graph by its new quads and add ``additions``; on failure, the
-        previous content is restored."""
+        previous content is restored. ``files`` (:class:`~impactkg.loaders.rdf.RdfFile`) are
+        RDF files whose graphs are replaced by their content, parsed by the store."""
+        from impactkg.loaders.rdf import load_file
+
+        names = list(dict.fromkeys([*graphs, *(g for f in files for g in f.graphs)]))
         saved = {
-            g: list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in graphs
+            g: list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in names
         }
         new = list({q for q in additions if q not in self.store})
         try:
-            for g, quads in graphs.items():
+            for g in names:
                 if self._has_graph(g):
                     self.store.remove_graph(ox.NamedNode(g))
+            for quads in graphs.values():
                 self.store.extend(quads)
+            for f in files:
+                load_file(self.store, f)
             self.store.extend(new)
             if self.path is not None:
                 self.store.flush()
@@ -121,9 +133,53 @@ class OxigraphBackend:
             self.store.dump(output, rdf_format, prefixes=prefixes)
         elif keeps_graphs:
             self.store.dump(output, rdf_format)
+        elif fmt in ("ttl", "nt"):
+            self._dump_union(output, rdf_format, prefixes)
         else:
             triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self.quads())
             ox.serialize(_dedupe(triples), output, rdf_format, prefixes=prefixes)
+
+    def _dump_union(self, output: IO[bytes], rdf_format: ox.RdfFormat, prefixes: dict | None) -> None:
+        """The union of the graphs as Turtle or N-Triples, each triple once: the largest graph is
+        written by the store's serializer, then the triples of the other graphs that were not
+        written yet (a million triples in one graph take one second, not five)."""
+        graphs: list[ox.NamedNode | ox.DefaultGraph] = [
+            g for g in (*self.store.named_graphs(), ox.DefaultGraph())
+            if next(iter(self.store.quads_for_pattern(None, None, None, g)), None) is not None
+        ]
+        if len(graphs) > 1:
+            sizes = {
+                row[0].value: int(row[1].value)
+                for row in self.store.query(
+                    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+                )
+            }
+            graphs.sort(key=lambda g: -sizes.get(getattr(g, "value", ""), 0))
+            if 2 * sizes.get(getattr(graphs[0], "value", ""), 0) < len(self.store):
+                # No graph holds most of the triples: every triple goes through the set.
+                triples = (q.triple for q in self.quads())
+                ox.serialize(_dedupe(triples), output, rdf_format, prefixes=prefixes)
+                return
+        if not graphs:
+            return
+        largest, rest = graphs[0], graphs[1:]
+        self.store.dump(output, rdf_format, from_graph=largest, prefixes=prefixes)
+        if not rest:
+            return
+        seen: set[ox.Triple] = set()
+        triples = []
+        for g in rest:
+            for q in self.store.quads_for_pattern(None, None, None, g):
+                t = q.triple
+                if t not in seen and ox.Quad(q.subject, q.predicate, q.object, largest) not in self.store:
+                    seen.add(t)
+                    triples.append(t)
+        if triples:
+            text = ox.serialize(triples, None, rdf_format, prefixes=prefixes)
+            # The prefixes are declared once, at the start of the document.
+            while text.startswith(b"@prefix "):
+                text = text[text.index(b"\n") + 1 :]
+            output.write(text)
 
     @property
     def rdflib(self) -> rdflib.Dataset:
@@ -223,11 +279,23 @@ def _dedupe(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
 def _from_ox(res) -> QueryResult:
     if isinstance(res, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(res))
+    # A term repeated in the result (a unit, a label, a class) is converted once: rdflib terms are
+    # immutable, and building them (rdflib.Literal parses its value) is most of a large result's cost.
+    cache: dict[OxTerm, object] = {}
+
+    def convert(term: OxTerm | None):
+        if term is None:
+            return None
+        found = cache.get(term)
+        if found is None:
+            found = cache[term] = to_rdflib(term)
+        return found
+
     if isinstance(res, ox.QuerySolutions):
         variables = [v.value for v in res.variables]
-        rows = [tuple(to_rdflib(sol[i]) for i in range(len(variables))) for sol in res]
+        rows = [tuple(map(convert, sol)) for sol in res]
         return QueryResult(kind="select", variables=variables, rows=rows)
-    triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in res]
+    triples = [(convert(t.subject), convert(t.predicate), convert(t.object)) for t in res]
     return QueryResult(kind="graph", triples=triples)
 
 

@@ -201,25 +201,43 @@ class KnowledgeGraph:
             encoding=encoding,
             graph=graph,
             progress=progress,
+            files=getattr(self._backend, "loads_files", False),
         )
-        return self.replace_graphs(batch.graphs, batch.summaries, batch.sources)
+        return self.replace_graphs(batch.graphs, batch.summaries, batch.sources, files=batch.files)
 
     def replace_graphs(
         self,
         graphs: dict[str, list[ox.Quad]],
         sources: list | None = None,
         additions: list[ox.Quad] | None = None,
+        files: list | None = None,
     ) -> LoadSummary:
         """Replace each named graph of ``graphs`` by its quads (an empty list removes it) and add
         ``additions``, as one change: on failure the graph is left as it was. ``sources`` are the
         (source, graph, rows, triples) entries of the returned :class:`LoadSummary`.
 
         This is what every load ends with; importers, the reasoner and the crosswalk use it too.
+        ``files`` are RDF files (:class:`~impactkg.loaders.rdf.RdfFile`) that a back end with
+        ``loads_files`` (Oxigraph) loads with its own parser.
         """
         before = len(self)
-        self._backend.replace_graphs(graphs, additions or [])
+        if not files:
+            self._backend.replace_graphs(graphs, additions or [])
+            self._write_meta()
+            return LoadSummary(sources=list(sources or []), triples_before=before, triples_after=len(self))
+        # A file the store parsed unchecked (the only source of its load) is counted once loaded:
+        # what the store gained, plus what its graph held before.
+        unknown = {g for f in files for g, n in f.triples.items() if n is None}
+        held = sum(self._count(g) for g in unknown if g in self.graphs())
+        self._backend.replace_graphs(graphs, additions or [], files)
         self._write_meta()
-        return LoadSummary(sources=list(sources or []), triples_before=before, triples_after=len(self))
+        after = len(self)
+        sources = [(s, g, r, after - before + held if n is None else n) for s, g, r, n in sources or []]
+        return LoadSummary(sources=sources, triples_before=before, triples_after=after)
+
+    def _count(self, graph: str) -> int:
+        res = self._backend.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", {})
+        return int(res.rows[0][0])
 
     def load_ontology(self) -> LoadSummary:
         """(Re)load the ontology into its own named graph."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from impactkg.errors import LoadError, Problem
 from impactkg.loaders import catalogue, databases, finance, sdg, stakeholders, system, vocab
 from impactkg.loaders.base import Batch, Kind, guess_kind, stem_of
-from impactkg.loaders.rdf import is_rdf, parse_rdf
+from impactkg.loaders.rdf import check_rdf, is_rdf, parse_rdf, unchecked_rdf
 from impactkg.loaders.tabular import read_tables
 from impactkg.ontology import GRAPH, RDF, local
 
@@ -57,13 +57,19 @@ def prepare(
     graph: str | None = None,
     source_doc: tuple[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
+    files: bool = False,
 ) -> Batch:
     """Read and convert every source; raise LoadError listing all problems, or return the batch.
 
-    ``sources`` are ``(path, kind)`` pairs; ``kind`` None means: guess it.
+    ``sources`` are ``(path, kind)`` pairs; ``kind`` None means: guess it. With ``files``, RDF
+    files are only checked (:func:`~impactkg.loaders.rdf.check_rdf`) and listed in
+    ``batch.files``, for the store to load them with its own parser; a load of one file of
+    triples leaves even the checking to the store (one transaction: an error writes nothing).
     """
     batch = Batch(lookup, namespace)
     problems: list[Problem] = []
+    # Subjects typed in RDF files count as existing for the references of tables loaded with them.
+    with_tables = any(k != "rdf" and not (k is None and is_rdf(Path(p))) for p, k in sources)
     # Pass 1: read every source, so that the graphs this load replaces are known before any
     # reference is resolved (what they hold now must not count as "already in the graph").
     pending: list[tuple] = []
@@ -79,7 +85,16 @@ def prepare(
             if kind_name == "rdf" or (kind_name is None and is_rdf(path)):
                 if not path.exists():
                     raise LoadError([Problem(str(path), None, None, "no such file")])
-                for g, quads in parse_rdf(path, graph or graph_name(ns, stem_of(path))).items():
+                target = graph or graph_name(ns, stem_of(path))
+                if files:
+                    checked = (unchecked_rdf(path, target) if len(sources) == 1 else None) or check_rdf(
+                        path, target, batch.typed if with_tables else None)
+                    batch.files.append(checked)
+                    for g, n in checked.triples.items():
+                        batch.exclude.add(g)
+                        batch.summaries.append((path.name, g, 0, n))
+                    continue
+                for g, quads in parse_rdf(path, target).items():
                     batch.graphs.setdefault(g, []).extend(quads)
                     batch.exclude.add(g)
                     batch.typed.update(q.subject.value for q in quads if q.predicate.value == RDF_TYPE)

@@ -254,6 +254,7 @@ class Batch:
         self._names: dict[str, dict[str, str]] | None = None
         self._display: dict[str, str] = {}  # record IRI -> a name to show
         self.graphs: dict[str, list[ox.Quad]] = {}
+        self.files: list = []  # RDF files the store loads itself (loaders.rdf.RdfFile)
         self.problems: list[Problem] = []
         self.summaries: list[tuple[str, str, int, int]] = []  # source, graph, rows, triples
         self._file_docs: dict[str, ox.NamedNode] = {}
