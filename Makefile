@@ -55,7 +55,7 @@ notebook: $(VENV)/.installed
 
 # Benchmarks at 10^4-10^6 triples against pyoxigraph and rdflib, maps in headless chromium
 # against pyvis (not part of `make test`, which runs a --quick smoke of it): writes
-# bench/results.md in about a quarter of an hour; see bench/README.md.
+# bench/results.md in about 11 minutes; see bench/README.md.
 bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.run
 

@@ -289,9 +289,12 @@ def evaluate(res: dict) -> list[dict[str, Any]]:
             limit = rd["seconds"] / ox_["seconds"]
             why = f"rdflib {fmt_s(rd['seconds'])} against impactkg {fmt_s(ours['seconds'])}"
             if r < TARGETS["build_vs_rdflib"]:
-                why += (f"; pyoxigraph's own bulk_load is {fmt_x(limit)} faster than rdflib here, and impactkg "
-                        "hands the file to pyoxigraph's parser (`Store.load`), so its ratio cannot pass "
-                        "pyoxigraph's: the miss is the engine's speed on this machine, not impactkg's layer")
+                short = 100 * (1 - r / TARGETS["build_vs_rdflib"])
+                why += (f"; missed by {short:.1f} %. impactkg's load is pyoxigraph's own transactional parser "
+                        "(`Store.load`) plus one count of the store for its load summary, "
+                        f"{fmt_x(ours['seconds'] / ox_['seconds'])} pyoxigraph's bulk_load, and pyoxigraph's "
+                        f"bulk_load is itself only {fmt_x(limit)} faster than rdflib on this machine: the target "
+                        "sits at the engine's own ratio, within run-to-run variation of a few per cent")
             out.append({"target": f"build {where}: ≥ 10× faster than rdflib's memory store", "value": fmt_x(r),
                         "met": r >= TARGETS["build_vs_rdflib"], "why": why})
         else:
@@ -572,7 +575,7 @@ def render(res: dict) -> str:
         lines.append(f"| {r['factors']:,} | {r['links']:,} | {r['loops']:,}{' (truncated)' if r['truncated'] else ''} | {fmt_s(r['find_loops'])} | {fmt_s(r['leverage'])} | {how} | {fmt_s(r.get('leverage_exact'))} | {r.get('top10_overlap', '—')}{'/10' if 'top10_overlap' in r else ''} |")
     lines += ["", "## Findings beyond the targets", ""] + [f"- {x}" for x in res.get("findings", [])] + [""]
     lines += ["Time per section: " + ", ".join(f"{k} {v:.0f} s" for k, v in res.get("section_seconds", {}).items()) + ".", ""]
-    lines += ["## How to run", "", "`make bench` (about a quarter of an hour here; generated data is cached in "
+    lines += ["## How to run", "", "`make bench` (about 11 minutes here; generated data is cached in "
               "`bench/data/`), or `python -m bench.run --quick` for a smoke run. See `bench/README.md`.", ""]
     return "\n".join(lines)
 
@@ -606,7 +609,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=HERE / "results.md", help="the report (default bench/results.md)")
     p.add_argument("--work", type=Path, default=HERE / "data", help="generated data (default bench/data)")
     p.add_argument("--no-maps", action="store_true", help="skip the browser section")
+    p.add_argument("--render", type=Path, metavar="RESULTS_JSON",
+                   help="only write the report (--out) again from the figures of an earlier run")
     a = p.parse_args(argv)
+    if a.render:
+        res = json.loads(a.render.read_text(encoding="utf-8"))
+        res["targets"] = evaluate(res)
+        if res["quick"]:
+            for t in res["targets"]:
+                t["met"], t["why"] = None, "quick run, not the target's size; " + t["why"]
+        res["findings"] = findings(res)
+        a.out.write_text(render(res), encoding="utf-8")
+        log(f"wrote {a.out} from {a.render}")
+        return 0
     cfg = dict(QUICK if a.quick else FULL)
     if a.sizes:
         cfg["sizes"] = tuple(int(x) for x in a.sizes.split(","))
