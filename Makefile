@@ -3,19 +3,30 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint notebook bench clean chromium java virtuoso
+.PHONY: run test lint typecheck notebook bench clean chromium java virtuoso
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# Installed once per change of pyproject.toml; `make test` adds the test extras.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# The package is installed in setuptools' strict editable mode: a tree of links under build/ that
+# maps the design card's folders (core/ graph/ loaders/ ...) to `impactkg.*`, so that static tools
+# (mypy, pyright) follow the imports as Python does. A new or removed module changes the list of
+# files below and the install is refreshed.
+EDITABLE := --config-settings editable_mode=strict
+FILES_ID := $(shell (git ls-files -co --exclude-standard core graph loaders queries ontology data 2>/dev/null || ls -R core graph loaders queries ontology data) | sort | cksum | cut -d' ' -f1)
+
+$(VENV)/.files-$(FILES_ID): | $(BIN)/python
+	rm -f $(VENV)/.files-*
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+# Installed once per change of pyproject.toml or of the list of files; `make test` adds the test extras.
+$(VENV)/.installed: pyproject.toml $(VENV)/.files-$(FILES_ID) | $(BIN)/python
+	$(BIN)/pip install -q $(EDITABLE) -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.files-$(FILES_ID) | $(BIN)/python
+	$(BIN)/pip install -q $(EDITABLE) -e '.[test]'
 	touch $(VENV)/.installed $@
 
 # Build the graph from the embedded dataset, show a few answers, then serve it: SPARQL at
@@ -61,6 +72,10 @@ bench: $(VENV)/.installed-test chromium
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+
+# mypy on the installed package (through the strict editable tree), configured in pyproject.toml.
+typecheck: $(VENV)/.installed-test
+	$(BIN)/python -m mypy -p impactkg
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -196,8 +196,9 @@ def queries(root: Path, budget: float, max_reps: int, min_reps: int = 3) -> None
     import pyoxigraph as ox
     import rdflib.plugins.sparql.evaluate as rdflib_evaluate
     import rdflib.plugins.sparql.processor as rdflib_processor
+
     from impactkg import KnowledgeGraph
-    from impactkg.graph.params import PARAM_NS, with_param_binds
+    from impactkg.graph.sparql.params import PARAM_NS, with_param_binds
     from impactkg.ontology import PREFIXES
     from impactkg.queries import get, resolve
 
@@ -302,6 +303,7 @@ def queries(root: Path, budget: float, max_reps: int, min_reps: int = 3) -> None
 def exports(root: Path, work: Path, reps: int, cap: float) -> None:
     """Turtle and JSON-LD: impactkg's export against pyoxigraph's serializer on the same data."""
     import pyoxigraph as ox
+
     from impactkg import KnowledgeGraph
     from impactkg.graph import export as ex
     from impactkg.ontology import PREFIXES
@@ -355,6 +357,7 @@ def exports(root: Path, work: Path, reps: int, cap: float) -> None:
 def rdflib_run(root: Path, cap: float, step_cap: float, export_cap: float, skip: tuple[str, ...] = ()) -> None:
     """rdflib's memory store: load, the reference queries, Turtle and JSON-LD, each step capped."""
     import rdflib
+
     from impactkg.ontology import PREFIXES
 
     nt = root / "graph.nt"

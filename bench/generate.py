@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from impactkg.graph.system import Link
+from impactkg.graph.analysis.system import Link
 
 #: Bump when the shape of the generated data changes (cached data of another version is rebuilt).
 VERSION = 3

@@ -200,11 +200,10 @@ def _cli_map(store: Path, html: Path) -> tuple[float, str]:
 def map_case(n: int, work: Path, playwright, *, cap: float, pyvis: bool, log=print, reps: int = 1) -> dict[str, Any]:
     """One map size: build the store, run ``impactkg map system``, time impactkg's page
     (median of ``reps`` loads) and pyvis's (one load)."""
+    from bench.generate import map_tables
     from impactkg import KnowledgeGraph
     from impactkg.graph import maps
     from impactkg.graph.maps import build_map
-
-    from bench.generate import map_tables
 
     folder = map_tables(n, work)
     store = folder / "store"

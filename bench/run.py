@@ -222,7 +222,7 @@ def run_maps(cfg: dict, work: Path) -> dict[str, Any]:
 
 def run_system(cfg: dict) -> list[dict[str, Any]]:
     """Loop detection and leverage ranking on synthetic causal graphs."""
-    from impactkg.graph.system import EXACT_BETWEENNESS_LIMIT, find_loops, leverage
+    from impactkg.graph.analysis.system import EXACT_BETWEENNESS_LIMIT, find_loops, leverage
 
     out = []
     for n in cfg["factors"]:

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from impactkg.errors import ImpactKGError, LoadError, Problem, QueryError, StoreError
-from impactkg.graph.results import QueryResult, Row
+from impactkg.graph.sparql.results import QueryResult, Row
 from impactkg.graph.store import KnowledgeGraph, LoadSummary, Stats, default_store_dir
 
 __version__ = "0.1.0"

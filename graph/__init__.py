@@ -1,1 +1,2 @@
-"""The store, query results, validation and statistics of the knowledge graph."""
+"""The graph along the data's path: the store (:mod:`.store`, the one door) and its back ends,
+SPARQL text and results, analysis, maps and exports."""

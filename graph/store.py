@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
+
 from impactkg.errors import QueryError, StoreError
 from impactkg.graph.backends import FORMATS, make_backend
 from impactkg.graph.files import write_atomically
-from impactkg.graph.results import QueryResult
+from impactkg.graph.sparql.results import QueryResult
 from impactkg.ontology import ONTOLOGY_GRAPH, ontology_file
 
 STORE_ENV = "IMPACTKG_STORE"
@@ -303,7 +304,7 @@ class KnowledgeGraph:
 
     def sparql(self, text: str, bindings: dict[str, Any] | None = None) -> QueryResult:
         """Run SPARQL text, binding variables to rdflib or pyoxigraph terms."""
-        from impactkg.graph.terms import to_ox
+        from impactkg.graph.sparql.terms import to_ox
 
         subs = {}
         for k, v in (bindings or {}).items():
@@ -313,7 +314,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ checking
     def validate(self, shapes: str | Path | None = None):
         """Validate the graph against the SHACL shapes; returns a ValidationReport."""
-        from impactkg.graph.validate import validate
+        from impactkg.graph.analysis.validate import validate
 
         return validate(self, shapes)
 

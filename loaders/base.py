@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from impactkg.errors import Problem
 from impactkg.loaders.tabular import Table, TableRow
 from impactkg.ontology import (

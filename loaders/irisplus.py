@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from impactkg.errors import LoadError, Problem
 from impactkg.loaders.base import stem_of
 from impactkg.loaders.rdf import RDF_SUFFIXES, parse_rdf

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from impactkg.errors import LoadError, Problem
 
 RDF_SUFFIXES: dict[str, ox.RdfFormat] = {

@@ -32,6 +32,7 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from impactkg.errors import LoadError, Problem
 from impactkg.loaders.base import stem_of
 from impactkg.loaders.rdf import RDF_SUFFIXES, parse_rdf
@@ -319,6 +320,6 @@ def import_sdg_kos(kg, *paths: str | Path):
 
 def _rows(kg, text: str) -> list[tuple]:
     """Rows of pyoxigraph terms for a SELECT on the graph."""
-    from impactkg.graph.terms import to_ox
+    from impactkg.graph.sparql.terms import to_ox
 
     return [tuple(to_ox(v) for v in values) for values in kg.sparql(text).rows]

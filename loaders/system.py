@@ -4,7 +4,7 @@ connections table of causal links with polarity (kinds ``system_elements`` and
 are recognised by name.
 
 A connection's ``from`` and ``to`` name factors by id (``other:id`` for another namespace) or by
-label. Loading a connections table also finds its feedback loops (:mod:`impactkg.graph.system`)
+label. Loading a connections table also finds its feedback loops (:mod:`impactkg.graph.analysis.system`)
 and writes them as ``ikg:FeedbackLoop`` resources, with their polarity and member links, into a
 named graph of their own: ``<graph of the table>/feedback-loops``, replaced with the table.
 """
@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
-from impactkg.graph.system import MAX_LOOP_LENGTH, Link, find_loops, loop_quads, normalise_polarity
+from impactkg.graph.analysis.system import (
+    MAX_LOOP_LENGTH,
+    Link,
+    find_loops,
+    loop_quads,
+    normalise_polarity,
+)
 from impactkg.loaders.base import A, Batch, Column, Context, Kind, N, Row, boolean, ikg, plain, text
 from impactkg.ontology import DCTERMS, IKG, PREFIXES, nfkc, record_iri
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
 from impactkg.errors import QueryError
 from impactkg.ontology import XSD, concept_iri, nfkc, record_iri, sdg_iri, search_key
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from impactkg import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from impactkg import KnowledgeGraph
 from impactkg.errors import LoadError
 

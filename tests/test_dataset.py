@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 import pytest
+
 from impactkg.data import MANIFEST, dataset_dir
 
 # The 17 catalogue rows of SDG target 11.b (seed lines 301-317): number -> (indicator, unit).
@@ -230,6 +231,7 @@ def test_reference_databases_by_domain(kg):
 
 def test_every_ontology_term_is_labelled_and_defined_in_japanese_and_english():
     import rdflib
+
     from impactkg.ontology import IKG, ontology_file
 
     g = rdflib.Graph().parse(ontology_file())

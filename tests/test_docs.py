@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from impactkg.graph.docs import anchor, write_docs
+
+from impactkg.graph.export.docs import anchor, write_docs
 from impactkg.ontology import IKG, ontology_file
 
 BIN = Path(sys.executable).with_name("impactkg")

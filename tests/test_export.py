@@ -13,20 +13,21 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import rdflib
+from openpyxl import load_workbook as open_xlsx
+from rdflib.compare import isomorphic
+
 from impactkg import KnowledgeGraph, LoadError
 from impactkg.graph import export as ex
-from impactkg.graph.tables import (
+from impactkg.graph.export.tables import (
     TableError,
     load_workbook,
     read_about,
     write_result,
     write_workbook,
 )
-from impactkg.graph.terms import to_rdflib
+from impactkg.graph.sparql.terms import to_rdflib
 from impactkg.loaders import KINDS
 from impactkg.ontology import ontology_dir
-from openpyxl import load_workbook as open_xlsx
-from rdflib.compare import isomorphic
 
 BIN = Path(sys.executable).with_name("impactkg")
 DATA = Path(__file__).resolve().parents[1] / "data" / "consortium"
@@ -184,7 +185,7 @@ def test_causal_links_carry_polarity_and_loop_membership(kg, tmp_path):
     # Links in feedback loops carry the loops' codes, one code per loop the maps analysis finds.
     looped = [d["loops"].split() for *_, d in causal if d["loops"]]
     assert looped and all(code[0] in "RB" for codes in looped for code in codes)
-    from impactkg.graph.system import Link, find_loops
+    from impactkg.graph.analysis.system import Link, find_loops
 
     links = [Link(u, v, d["polarity"], d["link"]) for u, v, d in causal]
     assert len({c for codes in looped for c in codes}) == len(find_loops(links))

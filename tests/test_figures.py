@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from impactkg.graph import figures as fg
 from PIL import Image
+
+from impactkg.graph.export import figures as fg
 
 BIN = Path(sys.executable).with_name("impactkg")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -93,7 +94,7 @@ def test_chain_for_one_domain_draws_its_chain_only(kg):
 
 
 def test_system_map_marks_its_loops(kg):
-    from impactkg.graph.system import Link, find_loops
+    from impactkg.graph.analysis.system import Link, find_loops
 
     g, loops, note = fg.system_data(kg)
     found = find_loops([Link(u, v, d["polarity"], d["link"]) for u, v, d in g.edges(data=True)])

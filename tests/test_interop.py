@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 import rdflib
 from conftest import REFERENCE
+from rdflib.compare import isomorphic
+
 from impactkg import LoadError
-from impactkg.graph import cids
-from impactkg.graph import crosswalk as cw
+from impactkg.graph.analysis import crosswalk as cw
+from impactkg.graph.export import cids
 from impactkg.loaders.irisplus import IRIS_NS, import_iris_plus
 from impactkg.loaders.sdgkos import import_sdg_kos
-from rdflib.compare import isomorphic
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BIN = Path(sys.executable).with_name("impactkg")

@@ -6,10 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
-from impactkg import KnowledgeGraph, LoadError
-from impactkg.loaders.template import write_template
 from openpyxl import Workbook, load_workbook
 from rdflib.compare import isomorphic
+
+from impactkg import KnowledgeGraph, LoadError
+from impactkg.loaders.template import write_template
 
 HEADER_JA = ["番号", "分野", "SDGsゴール", "SDGsターゲット", "インパクト", "アクティビティ例",
              "アウトプット例・アウトカム例", "インパクト指標", "単位"]

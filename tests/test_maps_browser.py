@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from browser import launch, open_page, painted_pixels, screenshot_stats
+
 from impactkg import KnowledgeGraph
 from impactkg.cli import main
 from impactkg.graph.maps import KINDS, build_map, interactive_map
-from impactkg.graph.mapview import MapView
+from impactkg.graph.maps.view import MapView
 from impactkg.ontology import record_iri
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (pip install -e '.[test]')")

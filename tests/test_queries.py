@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from impactkg import KnowledgeGraph, QueryError
 from impactkg.queries import get, library
 

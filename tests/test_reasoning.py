@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from impactkg.graph.reasoning import INFERRED_GRAPH, drop_inferences, find_java, reason
+
+from impactkg.graph.analysis.reasoning import INFERRED_GRAPH, drop_inferences, find_java, reason
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BIN = Path(sys.executable).with_name("impactkg")

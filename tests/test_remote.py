@@ -13,11 +13,12 @@ import pytest
 import test_dataset
 import test_queries
 import test_store
+from servers import impactkg_server, oxigraph_server, virtuoso_server
+
 from impactkg import KnowledgeGraph, LoadError, QueryError, StoreError
 from impactkg.cli import main
-from impactkg.graph.remote import BATCH, GENID, RemoteBackend
+from impactkg.graph.backends.remote import BATCH, GENID, RemoteBackend
 from impactkg.queries import library
-from servers import impactkg_server, oxigraph_server, virtuoso_server
 
 SERVERS = ["oxigraph-server", "virtuoso"]
 

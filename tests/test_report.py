@@ -16,11 +16,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from PIL import Image
+
 from impactkg import KnowledgeGraph
 from impactkg.data import SOURCE_IRI
-from impactkg.graph.report import DEFAULT_QUERIES, ReportError, build_report, write_report
+from impactkg.graph.export.report import DEFAULT_QUERIES, ReportError, build_report, write_report
 from impactkg.queries import get
-from PIL import Image
 
 BIN = Path(sys.executable).with_name("impactkg")
 WHEN = dt.datetime(2025, 3, 14, 9, 26, 53, tzinfo=dt.timezone(dt.timedelta(hours=9)))

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from impactkg import KnowledgeGraph
-from impactkg.cli import main
 from servers import impactkg_server
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from test_dataset import TARGET_11B
+
+from impactkg import KnowledgeGraph
+from impactkg.cli import main
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
 SELECT_11B = (

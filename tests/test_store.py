@@ -6,8 +6,9 @@ import io
 
 import pytest
 import rdflib
-from impactkg import KnowledgeGraph, StoreError
 from rdflib.compare import isomorphic
+
+from impactkg import KnowledgeGraph, StoreError
 
 
 def test_persisted_store_reopens_without_parsing(tmp_path):

@@ -9,14 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
+
 from impactkg import KnowledgeGraph, LoadError
 from impactkg.cli import main
 from impactkg.data import dataset_dir
 from impactkg.errors import ImpactKGError
-from impactkg.graph import system
-from impactkg.graph.maps import build_map, intervention_paths, spring_positions
-from impactkg.graph.mapview import MapView, script_json
-from impactkg.graph.system import (
+from impactkg.graph.analysis import system
+from impactkg.graph.analysis.system import (
     Link,
     find_loops,
     leverage,
@@ -25,6 +24,8 @@ from impactkg.graph.system import (
     normalise_polarity,
     paths,
 )
+from impactkg.graph.maps import build_map, intervention_paths, spring_positions
+from impactkg.graph.maps.view import MapView, script_json
 from impactkg.loaders.template import write_template
 
 FACTOR = "https://w3id.org/impactkg/id/factor/consortium-"

@@ -13,8 +13,9 @@ import urllib.request
 
 import pytest
 from browser import launch
-from impactkg import KnowledgeGraph
 from servers import impactkg_server
+
+from impactkg import KnowledgeGraph
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 

@@ -10,6 +10,23 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The design card's folders and the subpackage of `impactkg` each one is.
+FOLDERS = {"core": "impactkg", "graph": "impactkg.graph", "loaders": "impactkg.loaders",
+           "queries": "impactkg.queries", "ontology": "impactkg.ontology", "data": "impactkg.data"}
+
+
+def test_every_package_folder_is_in_the_wheel():
+    """A folder with an __init__.py that pyproject.toml does not list would be missing from the
+    wheel (and from the strict editable install), with no error until an import fails."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = set()
+    for folder, package in FOLDERS.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join((package, *rel)))
+    assert found == listed
 
 
 def test_wheel_holds_the_data_and_answers_from_outside_the_repo(tmp_path):
@@ -23,7 +40,7 @@ def test_wheel_holds_the_data_and_answers_from_outside_the_repo(tmp_path):
     for required in ("impactkg/ontology/impactkg.ttl", "impactkg/ontology/shapes.ttl",
                      "impactkg/queries/indicators-for-target.rq", "impactkg/queries/case-map.rq",
                      "impactkg/data/consortium/catalogue.csv", "impactkg/data/consortium/case_map.csv",
-                     "impactkg/graph/store.py", "impactkg/cli.py"):
+                     "impactkg/graph/store.py", "impactkg/cli/__init__.py", "impactkg/py.typed"):
         assert required in names, required
     assert not any(n.startswith(("graph/", "queries/", "tests/")) for n in names)
 

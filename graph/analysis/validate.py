@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import rdflib
+
 from impactkg.ontology import SH, shapes_file
 
 if TYPE_CHECKING:

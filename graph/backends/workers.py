@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
 from impactkg.errors import ImpactKGError, QueryError
-from impactkg.graph.remote import Answer, RemoteBackend
+from impactkg.graph.backends.remote import Answer, RemoteBackend
 from impactkg.ontology import PREFIXES
 
 #: Seconds a query may wait for a free worker (waiting burns no CPU; the time limit counts
@@ -65,7 +66,7 @@ def _too_large(n: int, what: str) -> str:
 
 def execute(store: ox.Store, job: Job) -> Answer:
     """Run ``job`` on ``store`` (in a worker), stopping at ``job.max_results`` + 1 rows."""
-    from impactkg.graph.params import PARAM_NS, with_param_binds
+    from impactkg.graph.sparql.params import PARAM_NS, with_param_binds
 
     functions = {ox.NamedNode(PARAM_NS + k): (lambda v=v: v) for k, v in job.bindings.items()}
     kwargs: dict[str, Any] = {"prefixes": PREFIXES, "custom_functions": functions}
@@ -303,7 +304,7 @@ class RemoteExecutor:
         return answer
 
     def update(self, text: str, timeout: float | None = None) -> None:
-        from impactkg.graph.remote import with_prologue
+        from impactkg.graph.backends.remote import with_prologue
 
         try:
             self.backend.update(with_prologue(text), timeout=self.timeout if timeout is None else timeout)

@@ -1,7 +1,7 @@
 """Store back ends behind one interface: Oxigraph (default, in memory or on disk) and rdflib memory.
 
 The caller never sees which one runs: both take pyoxigraph quads in and give
-:class:`~impactkg.graph.results.QueryResult` out.
+:class:`~impactkg.graph.sparql.results.QueryResult` out.
 
 >>> import pyoxigraph as ox
 >>> b = make_backend("oxigraph")
@@ -19,10 +19,11 @@ from typing import IO, Protocol
 
 import pyoxigraph as ox
 import rdflib
+
 from impactkg.errors import QueryError, StoreError
-from impactkg.graph.params import PARAM_NS, with_param_binds
-from impactkg.graph.results import QueryResult
-from impactkg.graph.terms import OxTerm, to_ox, to_rdflib
+from impactkg.graph.sparql.params import PARAM_NS, with_param_binds
+from impactkg.graph.sparql.results import QueryResult
+from impactkg.graph.sparql.terms import OxTerm, to_ox, to_rdflib
 from impactkg.ontology import PREFIXES
 
 #: Export formats: name -> (pyoxigraph format, keeps named graphs).
@@ -307,7 +308,7 @@ def make_backend(name: str = "oxigraph", path: Path | None = None, **remote) -> 
     """Create a back end by name: ``"oxigraph"`` (optionally on disk at ``path``), ``"rdflib"``, or
     ``"remote"`` (a SPARQL 1.1 server: ``query_url=``, ``update_url=``, ``auth=``)."""
     if name == "remote":
-        from impactkg.graph.remote import RemoteBackend
+        from impactkg.graph.backends.remote import RemoteBackend
 
         return RemoteBackend(**remote)
     if name == "oxigraph":

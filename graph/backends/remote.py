@@ -32,16 +32,17 @@ from typing import IO
 
 import pyoxigraph as ox
 import rdflib
+
 from impactkg.errors import QueryError, StoreError
-from impactkg.graph.results import QueryResult
-from impactkg.graph.sparql_text import (
+from impactkg.graph.sparql.results import QueryResult
+from impactkg.graph.sparql.terms import OxTerm, to_rdflib
+from impactkg.graph.sparql.text import (
     declared_prefixes,
     external_references,
     query_form,
     term_text,
     with_values,
 )
-from impactkg.graph.terms import OxTerm, to_rdflib
 from impactkg.ontology import PREFIXES
 
 #: At most this many triples per INSERT DATA request.

@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+
 from impactkg.errors import QueryError
-from impactkg.graph.params import _group_start
+from impactkg.graph.sparql.params import _group_start
 
 _IRI = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
 _VAR = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\U000effff]+")

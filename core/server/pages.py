@@ -19,11 +19,12 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+
 from impactkg.errors import ImpactKGError, QueryError
 from impactkg.ontology import PREFIXES
 
 if TYPE_CHECKING:
-    from impactkg.graph.server import Service
+    from impactkg.server import Service
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LABELS = (
@@ -365,7 +366,7 @@ class _ServiceGraph:
 
 def maps_available() -> bool:
     try:
-        import impactkg.graph.mapview  # noqa: F401
+        import impactkg.graph.maps.view  # noqa: F401
         from impactkg.graph.maps import interactive_map  # noqa: F401
     except ImportError:
         return False

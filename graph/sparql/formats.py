@@ -5,7 +5,7 @@ SELECT and ASK: SPARQL JSON, XML, CSV and TSV (and XLSX for spreadsheets); CONST
 DESCRIBE: Turtle, N-Triples, JSON-LD (and RDF/XML).
 
 >>> import pyoxigraph as ox
->>> from impactkg.graph.remote import Answer
+>>> from impactkg.graph.backends.remote import Answer
 >>> a = Answer("select", ["unit"], [(ox.Literal("分", language="ja"),)])
 >>> serialize(a, "csv").decode()
 'unit\\r\\n分\\r\\n'
@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
 from impactkg.errors import QueryError
-from impactkg.graph.remote import Answer
+from impactkg.graph.backends.remote import Answer
 from impactkg.ontology import PREFIXES
 
 

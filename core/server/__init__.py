@@ -1,5 +1,5 @@
 """``impactkg serve``: a SPARQL 1.1 Protocol endpoint at ``/sparql``, the named queries at
-``/queries/NAME``, and the browser pages (see :mod:`impactkg.graph.webui`) on one server.
+``/queries/NAME``, and the browser pages (see :mod:`impactkg.server.pages`) on one server.
 
 Safe by default: it binds 127.0.0.1, is read-only unless started with ``--allow-update`` and a
 token (then updates need ``Authorization: Bearer TOKEN``), stops every query at a time limit,
@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
 from impactkg.errors import ImpactKGError, QueryError, StoreError
-from impactkg.graph.remote import Answer
-from impactkg.graph.sparql_formats import content_type, negotiate, serialize
-from impactkg.graph.sparql_text import external_references, query_form
-from impactkg.graph.workers import Busy, Job, TimeLimit, TooLarge
+from impactkg.graph.backends.remote import Answer
+from impactkg.graph.backends.workers import Busy, Job, TimeLimit, TooLarge
+from impactkg.graph.sparql.formats import content_type, negotiate, serialize
+from impactkg.graph.sparql.text import external_references, query_form
 from impactkg.ontology import PREFIXES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -74,7 +75,7 @@ class Service:
     """Everything the server does, without HTTP: queries, updates, checks, statistics."""
 
     def __init__(self, config: ServeConfig):
-        from impactkg.graph.workers import ProcessPool, RemoteExecutor
+        from impactkg.graph.backends.workers import ProcessPool, RemoteExecutor
 
         if config.allow_update and not config.token:
             raise StoreError("--allow-update needs a token (--token T or $IMPACTKG_TOKEN)")
@@ -85,7 +86,7 @@ class Service:
         #: Pages that are costly to make (the maps), until the next update.
         self.page_cache: dict[Any, bytes] = {}
         if config.endpoint:
-            from impactkg.graph.remote import RemoteBackend
+            from impactkg.graph.backends.remote import RemoteBackend
 
             backend = RemoteBackend(config.endpoint, config.update_endpoint, config.auth)
             self.executor = RemoteExecutor(backend, config.timeout)
@@ -283,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         text = " ".join(message.split())
         if self._wants_html() and self.path.split("?")[0] not in ("/sparql",) and not self.path.startswith("/queries/"):
-            from impactkg.graph.webui import error_page
+            from impactkg.server.pages import error_page
 
             self._send(status, error_page(status, text), "text/html; charset=utf-8", {**HTML_HEADERS, **(headers or {})})
         else:
@@ -365,7 +366,7 @@ class Handler(BaseHTTPRequestHandler):
                 params = _merge(params, self._form(body))
             self._named(urllib.parse.unquote(path[len("/queries/") :]), params)
         else:
-            from impactkg.graph.webui import page
+            from impactkg.server.pages import page
 
             if method != "GET":
                 raise HttpError(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not allowed on {path}")

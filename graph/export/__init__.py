@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
+
 from impactkg.errors import ImpactKGError
 from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
@@ -178,7 +179,7 @@ def _query_resources(kg, query: str, params: dict[str, Any]) -> tuple[list[str],
     if result.kind == "ask":
         raise ExportError(f"{query}: an ASK query selects nothing to export")
     if result.kind == "graph":
-        from impactkg.graph.terms import to_ox
+        from impactkg.graph.sparql.terms import to_ox
 
         triples = [ox.Quad(*(to_ox(t) for t in triple)) for triple in result.triples]
         if not triples:
@@ -320,7 +321,8 @@ def _dedupe_triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
 def to_dataset(quads: Iterable[ox.Quad]):  # -> rdflib.Dataset
     """The quads as an rdflib ``Dataset`` (named graphs kept)."""
     import rdflib
-    from impactkg.graph.terms import to_rdflib
+
+    from impactkg.graph.sparql.terms import to_rdflib
 
     ds = rdflib.Dataset()
     graphs: dict[str, Any] = {}
@@ -521,11 +523,11 @@ def _loop_codes(
     links: list[tuple[str, str, str, str]], loops: dict[str, dict[str, list]]
 ) -> dict[str, list[str]]:
     """Loop codes (R1, B2, ...) of each causal link: computed by the maps analysis
-    (:mod:`impactkg.graph.system`) where it is installed, else read from ``ikg:FeedbackLoop``
+    (:mod:`impactkg.graph.analysis.system`) where it is installed, else read from ``ikg:FeedbackLoop``
     resources."""
     out: dict[str, list[str]] = defaultdict(list)
     try:
-        from impactkg.graph.system import Link, find_loops, number_loops
+        from impactkg.graph.analysis.system import Link, find_loops, number_loops
     except ImportError:  # pragma: no cover - the maps analysis is part of impactkg
         counts = {"R": 0, "B": 0}
         for loop in sorted(loops):

@@ -37,6 +37,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from impactkg.errors import ImpactKGError
 from impactkg.ontology import (
     DCTERMS,
@@ -284,7 +285,7 @@ def _owlrl(nt: bytes) -> tuple[set[ox.Triple], list[str]]:
             errors.append(" ".join(str(msg).split()))
         g.remove((node, None, None))
     out = set()
-    from impactkg.graph.terms import to_ox
+    from impactkg.graph.sparql.terms import to_ox
 
     for s, p, o in g:
         if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):

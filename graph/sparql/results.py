@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rdflib
-from impactkg.errors import QueryError
 from rdflib.term import Identifier
+
+from impactkg.errors import QueryError
 
 
 class Row(Mapping[str, Identifier | None]):

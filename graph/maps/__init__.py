@@ -2,7 +2,7 @@
 system, finance and stakeholder maps, with focus (an N-step neighbourhood), domain and SDG-target
 filters, paths from an intervention to a target, feedback loops and leverage points.
 
-Rendering is :mod:`impactkg.graph.mapview`; :func:`interactive_map` does both.
+Rendering is :mod:`impactkg.graph.maps.view`; :func:`interactive_map` does both.
 
 >>> from impactkg import KnowledgeGraph
 >>> kg = KnowledgeGraph.memory(); _ = kg.build()
@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from impactkg.errors import ImpactKGError
-from impactkg.graph import system
+from impactkg.graph.analysis import system
 from impactkg.ontology import IKG, SDGO, nfkc, sdg_iri, search_key
 
 if TYPE_CHECKING:
-    from impactkg.graph.mapview import MapView
+    from impactkg.graph.maps.view import MapView
     from impactkg.graph.store import KnowledgeGraph
 
 KINDS = ("logic", "system", "finance", "stakeholders")
@@ -785,7 +785,7 @@ def interactive_map(kg: KnowledgeGraph, kind: str, *, lang: str = "ja", **filter
     >>> "vis.Network" in interactive_map(kg, "system", lang="en").html()
     True
     """
-    from impactkg.graph.mapview import MapView
+    from impactkg.graph.maps.view import MapView
 
     return MapView(build_map(kg, kind, **filters), lang=lang)
 

@@ -263,6 +263,7 @@ def system_data(kg, quads: Iterable | None = None) -> tuple[Any, list, str]:
     """The causal links (a networkx MultiDiGraph of factors), their loops numbered R1, B1, ...
     (empty when the maps analysis is missing) and a note on what is not shown."""
     import networkx as nx
+
     from impactkg.graph.export import to_networkx
 
     full = to_networkx(kg.quads() if quads is None else quads)
@@ -276,9 +277,9 @@ def system_data(kg, quads: Iterable | None = None) -> tuple[Any, list, str]:
         raise FigureError("no causal links to draw: load a system map (impactkg load "
                           "elements.csv connections.csv) or widen the selection")
     try:
-        from impactkg.graph.system import Link, find_loops, number_loops
+        from impactkg.graph.analysis.system import Link, find_loops, number_loops
     except ImportError:  # pragma: no cover - the maps analysis ships with impactkg
-        return g, [], "ループは未表示（impactkg.graph.system がありません）| loops not marked"
+        return g, [], "ループは未表示（impactkg.graph.analysis.system がありません）| loops not marked"
     links = [Link(u, v, d["polarity"], d["link"]) for u, v, d in g.edges(data=True)
              if d["polarity"] in ("+", "-")]
     loops = find_loops(links)

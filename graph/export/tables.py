@@ -31,9 +31,10 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 import rdflib
+
 from impactkg.errors import ImpactKGError, LoadError, Problem
 from impactkg.graph.files import write_atomically
-from impactkg.graph.results import QueryResult
+from impactkg.graph.sparql.results import QueryResult
 from impactkg.ontology import (
     CONCEPT,
     DCAT,
@@ -763,11 +764,12 @@ def write_workbook(
     workbook: a sheet per kind, in the loaders' columns, plus a README and the hidden ``_about``
     and ``_provenance`` sheets that :func:`load_workbook` reads.
     """
-    from impactkg import __version__
-    from impactkg.loaders import KINDS
     from openpyxl import Workbook as XLSX
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
+
+    from impactkg import __version__
+    from impactkg.loaders import KINDS
 
     path = Path(path)
     known = namespaces(kg)

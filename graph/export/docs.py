@@ -21,9 +21,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import rdflib
+from rdflib import OWL, RDF, RDFS, SKOS, BNode, URIRef
+
 from impactkg.errors import ImpactKGError
 from impactkg.ontology import IKG, PREFIXES, SCHEMES, SDGO, ontology_file, shapes_file
-from rdflib import OWL, RDF, RDFS, SKOS, BNode, URIRef
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 #: The main chain, by property: each one's domain and range are the diagram's boxes.

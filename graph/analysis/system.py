@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import pyoxigraph as ox
+
 from impactkg.ontology import IKG, RDF, RDFS, XSD, nfkc, record_iri
 
 #: Above this many factors, betweenness is estimated from a sample of source nodes.

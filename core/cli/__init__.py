@@ -81,7 +81,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from impactkg.graph.tables import load_workbook, read_about
+    from impactkg.graph.export.tables import load_workbook, read_about
 
     kg = _open(args)
     step, close = _progress("loading")
@@ -124,7 +124,7 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from impactkg.graph.render import render
+    from impactkg.graph.sparql.render import render
 
     if args.expression is None and args.name is None:
         raise ImpactKGError("give a query name, a .rq file, or -e 'SPARQL'")
@@ -226,7 +226,7 @@ def _export_selection(args: argparse.Namespace, fmt: str) -> int:
     kg = _open(args)
     out = args.output
     if fmt in ("svg", "png"):
-        from impactkg.graph.figures import write_figure
+        from impactkg.graph.export.figures import write_figure
 
         quads = None
         if args.query or args.focus:
@@ -236,7 +236,7 @@ def _export_selection(args: argparse.Namespace, fmt: str) -> int:
                      dpi=args.dpi, domain=args.domain, quads=quads)
         print(f"wrote the {args.figure} figure as {fmt} to {out}")
     elif fmt in ("csv", "tsv") or (fmt == "xlsx" and args.query):
-        from impactkg.graph.tables import write_result
+        from impactkg.graph.export.tables import write_result
         from impactkg.queries import resolve
 
         sparql, _ = resolve(args.query, params)
@@ -244,7 +244,7 @@ def _export_selection(args: argparse.Namespace, fmt: str) -> int:
                          sparql=sparql, params=params)
         print(f"wrote {n} rows of {args.query} as {fmt} to {out}")
     elif fmt == "xlsx":
-        from impactkg.graph.tables import write_workbook
+        from impactkg.graph.export.tables import write_workbook
 
         print(write_workbook(kg, out, namespace=args.namespace, progress=True).text())
     else:
@@ -261,7 +261,7 @@ def _export_selection(args: argparse.Namespace, fmt: str) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from impactkg.graph.report import REPORT_FORMATS, write_report
+    from impactkg.graph.export.report import REPORT_FORMATS, write_report
 
     suffix = Path(args.output).suffix.lower().lstrip(".")
     fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
@@ -277,8 +277,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from impactkg.graph.server import ServeConfig, serve
     from impactkg.graph.store import PASSWORD_ENV, USER_ENV
+    from impactkg.server import ServeConfig, serve
 
     token = args.token or os.environ.get("IMPACTKG_TOKEN") or None
     if args.allow_update and not token:
@@ -320,7 +320,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_map(args: argparse.Namespace) -> int:
     from impactkg.graph.maps import build_map
-    from impactkg.graph.mapview import MapView
+    from impactkg.graph.maps.view import MapView
 
     kg = _open(args)
     data = build_map(kg, args.kind, focus=args.focus, depth=args.depth, domain=args.domain, target=args.target)
@@ -340,7 +340,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------- reasoning and interop
 def cmd_reason(args: argparse.Namespace) -> int:
-    from impactkg.graph.reasoning import INFERRED_GRAPH, drop_inferences, reason
+    from impactkg.graph.analysis.reasoning import INFERRED_GRAPH, drop_inferences, reason
 
     kg = _open(args)
     if args.drop:
@@ -371,9 +371,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_crosswalk(args: argparse.Namespace) -> int:
     import rdflib
-    from impactkg.graph import crosswalk as cw
-    from impactkg.graph.render import render
-    from impactkg.graph.results import QueryResult
+
+    from impactkg.graph.analysis import crosswalk as cw
+    from impactkg.graph.sparql.render import render
+    from impactkg.graph.sparql.results import QueryResult
 
     kg = _open(args)
     try:
@@ -417,7 +418,7 @@ def cmd_crosswalk(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from impactkg.graph.docs import write_docs
+    from impactkg.graph.export.docs import write_docs
 
     page = write_docs(args.output)
     print(f"wrote the ontology reference to {page} (open it in a browser; it works offline)")
@@ -425,7 +426,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _export_cids(args: argparse.Namespace) -> int:
-    from impactkg.graph import cids
+    from impactkg.graph.export import cids
 
     kg = _open(args)
     export = cids.write(kg, args.output, fmt=args.format)

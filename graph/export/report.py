@@ -70,7 +70,7 @@ class Figure:
 
 
 def _short(term: Any) -> str:
-    from impactkg.graph.render import _short as short
+    from impactkg.graph.sparql.render import _short as short
 
     return short(term)
 
@@ -101,7 +101,7 @@ def _literal_table(kg, name: str, title: str, sparql: str) -> Table:
 
 
 def _figure(kg, name: str, fmt: str) -> Figure:
-    from impactkg.graph import figures
+    from impactkg.graph.export import figures
 
     query = figures.QUERIES.get(name)
     sparql = ""
@@ -115,7 +115,7 @@ def _figure(kg, name: str, fmt: str) -> Figure:
         return Figure(name, figures.TITLES[name], None, None, sparql, note=str(exc))
     if name == "system" and not sparql:
         sparql = ("# causal links: ikg:CausalLink resources (ikg:fromFactor, ikg:toFactor, "
-                  "ikg:polarity);\n# loops found by impactkg.graph.system (R: even number of - links, "
+                  "ikg:polarity);\n# loops found by impactkg.graph.analysis.system (R: even number of - links, "
                   "B: odd)")
     svg = figures.render(fig, "svg") if fmt == "html" else None
     png = figures.render(fig, "png", dpi=110) if fmt == "md" else None
@@ -130,7 +130,7 @@ def collect(
     fmt: str = "html",
 ) -> tuple[list[Figure], list[Table], list[Table]]:
     """The figures, the query tables and the provenance tables of a report."""
-    from impactkg.graph.figures import FIGURES
+    from impactkg.graph.export.figures import FIGURES
 
     names = list(FIGURES if figures is None else figures)
     for name in names:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
+
 from impactkg.errors import ImpactKGError
 from impactkg.ontology import (
     DCTERMS,

@@ -1,7 +1,7 @@
 """Render query results for a terminal or a file: table, CSV, TSV, SPARQL JSON, Turtle.
 
 >>> import rdflib
->>> from impactkg.graph.results import QueryResult
+>>> from impactkg.graph.sparql.results import QueryResult
 >>> print(render(QueryResult("select", ["unit"], [(rdflib.Literal("分"),)]), "table"), end="")
 unit
 ----
@@ -12,10 +12,11 @@ unit
 from __future__ import annotations
 
 import rdflib
-from impactkg.errors import QueryError
-from impactkg.graph.results import QueryResult
-from impactkg.ontology import PREFIXES
 from wcwidth import wcswidth
+
+from impactkg.errors import QueryError
+from impactkg.graph.sparql.results import QueryResult
+from impactkg.ontology import PREFIXES
 
 MAX_CELL = 60
 

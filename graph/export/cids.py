@@ -50,6 +50,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
+from rdflib import RDF, Literal, URIRef
+from rdflib.namespace import XSD
+
 from impactkg.errors import ImpactKGError
 from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
@@ -63,8 +66,6 @@ from impactkg.ontology import (
     SKOS,
     record_iri,
 )
-from rdflib import RDF, Literal, URIRef
-from rdflib.namespace import XSD
 
 CIDS = rdflib.Namespace("https://ontology.commonapproach.org/cids#")
 ORG = rdflib.Namespace("http://ontology.eil.utoronto.ca/tove/organization#")
@@ -191,7 +192,7 @@ def reference_dir() -> Path | None:
     if os.environ.get(REFERENCE_ENV):
         path = Path(os.environ[REFERENCE_ENV]).expanduser()
         return path if path.is_dir() else None
-    path = Path(__file__).resolve().parents[2] / "shared" / "reference" / "cids"
+    path = Path(__file__).resolve().parents[3] / "shared" / "reference" / "cids"
     return path if path.is_dir() else None
 
 

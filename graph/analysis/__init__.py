@@ -1,0 +1,1 @@
+"""What the graph implies: feedback loops and leverage, SHACL validation, OWL reasoning, crosswalks."""
