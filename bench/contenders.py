@@ -305,8 +305,8 @@ def exports(root: Path, work: Path, reps: int, cap: float) -> None:
     import pyoxigraph as ox
 
     from impactkg import KnowledgeGraph
-    from impactkg.graph import export as ex
-    from impactkg.ontology import PREFIXES
+    from impactkg.graph.export.write import export
+    from impactkg.graph.sparql.formats import TURTLE_PREFIXES
 
     work.mkdir(parents=True, exist_ok=True)
     nt, nq = root / "graph.nt", root / "graph.nq"
@@ -324,11 +324,11 @@ def exports(root: Path, work: Path, reps: int, cap: float) -> None:
         emit(step="export", name=label, median=statistics.median(times), reps=n, bytes=path.stat().st_size)
 
     run("impactkg-ttl", lambda p: kg.export(p, "ttl"), work / "impactkg.ttl")
-    run("pyoxigraph-ttl", lambda p: raw.dump(str(p), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=PREFIXES),
+    run("pyoxigraph-ttl", lambda p: raw.dump(str(p), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=TURTLE_PREFIXES),
         work / "pyoxigraph.ttl")
     run("impactkg-jsonld", lambda p: kg.export(p, "jsonld"), work / "impactkg.jsonld")
     run("pyoxigraph-jsonld", lambda p: raw.dump(str(p), ox.RdfFormat.JSON_LD), work / "pyoxigraph.jsonld")
-    # `impactkg export -o FILE.jsonld` compacts with the shipped context through rdflib: capped.
+    # `impactkg export -o FILE.jsonld`: the command line's path, through the same writer as the API.
     path = work / "impactkg-cli.jsonld"
     if cap <= 0:
         emit(step="export", name="impactkg-cli-jsonld", skipped=True)
@@ -338,7 +338,7 @@ def exports(root: Path, work: Path, reps: int, cap: float) -> None:
     t = time.perf_counter()
     try:
         if cap:
-            ex.write_rdf(kg, ex.Selection("the whole graph"), path, "jsonld")
+            export(kg, path, "jsonld")
             emit(step="export", name="impactkg-cli-jsonld", median=time.perf_counter() - t, reps=1,
                  bytes=path.stat().st_size)
     except Timeout:

@@ -9,7 +9,27 @@
 
 from __future__ import annotations
 
-from impactkg.errors import ImpactKGError, LoadError, Problem, QueryError, StoreError
+from impactkg.errors import (
+    Busy,
+    CidsError,
+    CrosswalkError,
+    DocsError,
+    ExportError,
+    FigureError,
+    ImpactKGError,
+    LoadError,
+    MapError,
+    Problem,
+    QueryError,
+    ReasoningError,
+    Refused,
+    ReportError,
+    StoreError,
+    TableError,
+    TimeLimit,
+    TooLarge,
+    Unauthorized,
+)
 from impactkg.graph.sparql.results import QueryResult, Row
 from impactkg.graph.store import KnowledgeGraph, LoadSummary, Stats, default_store_dir
 
@@ -21,10 +41,25 @@ __all__ = [
     "Stats",
     "QueryResult",
     "Row",
+    "default_store_dir",
+    # every error impactkg raises (impactkg.errors)
     "ImpactKGError",
-    "LoadError",
     "Problem",
+    "LoadError",
     "QueryError",
     "StoreError",
-    "default_store_dir",
+    "TimeLimit",
+    "TooLarge",
+    "Busy",
+    "Refused",
+    "Unauthorized",
+    "ExportError",
+    "TableError",
+    "FigureError",
+    "ReportError",
+    "CidsError",
+    "DocsError",
+    "ReasoningError",
+    "CrosswalkError",
+    "MapError",
 ]

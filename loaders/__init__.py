@@ -58,6 +58,7 @@ def prepare(
     source_doc: tuple[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
     files: bool = False,
+    existing: Callable[[], list[str]] | None = None,
 ) -> Batch:
     """Read and convert every source; raise LoadError listing all problems, or return the batch.
 
@@ -65,7 +66,16 @@ def prepare(
     files are only checked (:func:`~impactkg.loaders.rdf.check_rdf`) and listed in
     ``batch.files``, for the store to load them with its own parser; a load of one file of
     triples leaves even the checking to the store (one transaction: an error writes nothing).
+
+    A catalogue workbook written by ``impactkg export`` (one XLSX source, no ``kind``,
+    ``namespace`` or ``graph`` given) replaces the graphs it was made from
+    (:mod:`impactkg.loaders.workbook`); ``existing()`` lists the store's named graphs for it.
     """
+    if len(sources) == 1 and sources[0][1] is None and not (namespace or graph):
+        from impactkg.loaders.workbook import prepare_workbook, read_about
+
+        if read_about(sources[0][0]) is not None:
+            return prepare_workbook(sources[0][0], lookup, existing() if existing else [], progress)
     batch = Batch(lookup, namespace)
     problems: list[Problem] = []
     # Subjects typed in RDF files count as existing for the references of tables loaded with them.

@@ -262,6 +262,8 @@ class Batch:
         self.sources: list[ox.Quad] = []  # source documents: added to SOURCES_GRAPH, never replaced
         self.checks: list[Problem] = []
         self.check_iris: list[str] = []
+        #: A line to show before the summary (what kind of load this was).
+        self.note = ""
 
     def finish(self) -> list[Problem]:
         """Run the deferred reference checks; return every problem of the batch."""

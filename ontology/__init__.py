@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -61,6 +62,9 @@ PREFIXES: dict[str, str] = {
     "uom": CONCEPT + "unit/",
 }
 
+_BY_LENGTH = sorted(PREFIXES.values(), key=len, reverse=True)
+_PREFIX_OF = {ns: p for p, ns in reversed(list(PREFIXES.items()))}
+
 #: SKOS scheme name (as used in concept tables) -> (scheme IRI, concept class IRI).
 SCHEMES: dict[str, tuple[str, str]] = {
     "domain": (IKG + "DomainScheme", IKG + "Domain"),
@@ -80,6 +84,57 @@ SCHEMES: dict[str, tuple[str, str]] = {
 
 #: The named graph that holds the ontology itself.
 ONTOLOGY_GRAPH = GRAPH + "ontology"
+#: The graph describing source documents (loads add to it, never replace it).
+SOURCES_GRAPH = GRAPH + "sources"
+#: What the reasoner infers (``impactkg reason`` replaces it).
+INFERRED_GRAPH = GRAPH + "inferred"
+#: Where a SPARQL update's INSERT puts triples written outside any ``GRAPH`` block.
+UPDATES_GRAPH = GRAPH + "updates"
+#: The embedded dataset's graphs start with this.
+EMBEDDED_GRAPHS = GRAPH + "consortium/"
+
+
+def is_reserved(graph: str) -> bool:
+    """Whether ``graph`` belongs to impactkg itself (the ontology, the sources, the inferences,
+    the embedded dataset): a user load or update may not replace, clear or write it without
+    ``force``.
+
+    >>> is_reserved(ONTOLOGY_GRAPH), is_reserved(GRAPH + "consortium/catalogue"), is_reserved(GRAPH + "mine")
+    (True, True, False)
+    """
+    return graph in (ONTOLOGY_GRAPH, SOURCES_GRAPH, INFERRED_GRAPH) or graph.startswith(EMBEDDED_GRAPHS)
+
+
+#: A local name that Turtle and SPARQL accept after a prefix without escapes (PN_LOCAL, simplified:
+#: letters, digits, ``_ - .``, not ending in ``.``).
+_LOCAL_NAME = re.compile(r"[^\W][\w\-.]*(?<!\.)|")
+
+
+def curie(iri: str, *, valid: bool = False) -> str:
+    """``iri`` as ``prefix:local`` with the longest usual namespace of :data:`PREFIXES` that fits.
+
+    For display (``valid=False``) any local part will do and an IRI in no known namespace comes
+    back as it is. With ``valid=True`` the result is always legal SPARQL/Turtle: a local part that
+    would need escapes (``/``, ``%``, ``#``) gives the full ``<iri>`` form instead.
+
+    >>> curie("https://w3id.org/impactkg/ontology#Indicator")
+    'ikg:Indicator'
+    >>> curie("https://w3id.org/impactkg/id/indicator/consortium-1")
+    'ikd:indicator/consortium-1'
+    >>> curie("https://w3id.org/impactkg/id/indicator/consortium-1", valid=True)
+    '<https://w3id.org/impactkg/id/indicator/consortium-1>'
+    """
+    best = ""
+    for ns in _BY_LENGTH:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            best = ns
+            break
+    if not best:
+        return f"<{iri}>" if valid else iri
+    rest = iri[len(best):]
+    if valid and not _LOCAL_NAME.fullmatch(rest):
+        return f"<{iri}>"
+    return f"{_PREFIX_OF[best]}:{rest}"
 
 
 def nfkc(text: str) -> str:

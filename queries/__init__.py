@@ -175,8 +175,28 @@ def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
     raise QueryError(f"{query}.rq: parameter {param.name} has unknown type {t!r}")
 
 
+@dataclass
+class Prepared:
+    """A query ready to run: its text, typed bindings, and what names it (a named query's name and
+    ja | en title; a ``.rq`` file's IRI, the base of its relative IRIs)."""
+
+    text: str
+    bindings: dict[str, Any]
+    name: str = ""
+    title: str = ""
+    base_iri: str | None = None
+
+
 def resolve(name_or_text: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The SPARQL text and the typed bindings for a named query, a .rq file, or SPARQL text."""
+    prepared = prepare(name_or_text, params)
+    return prepared.text, prepared.bindings
+
+
+def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
+    """A named query (by name), a ``.rq`` file (by path) or SPARQL text, with its parameters bound
+    as typed RDF terms. Raises QueryError for an unknown name or parameter, a missing required
+    parameter or a value its type refuses."""
     if name_or_text.endswith(".rq") and "\n" not in name_or_text:
         path = Path(name_or_text)
         if not path.exists():
@@ -207,4 +227,7 @@ def resolve(name_or_text: str, params: dict[str, Any]) -> tuple[str, dict[str, A
             raise QueryError(
                 f"{q.name}: missing required parameter {p.name!r} ({p.description or p.type})"
             )
-    return q.text, bindings
+    title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
+    shipped = q.path is not None and q.path.resolve().parent == query_dir().resolve()
+    base = q.path.resolve().as_uri() if q.path is not None and not shipped else None
+    return Prepared(q.text, bindings, q.name if q.path is not None else "", title, base)

@@ -50,7 +50,7 @@ def test_query_formats(store):
     assert units["分"]["indicators"]["datatype"].endswith("#integer")
     tsv = run("query", "-e", "SELECT ?code WHERE { sdg:11 sdgo:hasTarget/skos:notation ?code } ORDER BY ?code",
               "--store", str(store), "--format", "tsv").stdout
-    assert tsv.splitlines()[:3] == ["code", "11.1", "11.2"]
+    assert tsv.splitlines()[:3] == ["?code", '"11.1"', '"11.2"']  # SPARQL 1.1 TSV
     ttl = run("query", "-e", "CONSTRUCT { sdg:3 ?p ?o } WHERE { sdg:3 ?p ?o }", "--store", str(store),
               "--format", "ttl").stdout
     assert "すべての人に健康と福祉を" in ttl
@@ -73,7 +73,7 @@ def test_errors_are_one_line_and_non_zero(store, tmp_path):
         (["query", "indicators-for-target", "--param", "target=3.99", "--store", str(store)],
          "unknown SDG target '3.99'"),
         (["query", "-e", "SELECT ?x WHERE {", "--store", str(store)], "invalid SPARQL"),
-        (["query", "units-in-use", "--format", "ttl", "--store", str(store)], "Turtle output is for CONSTRUCT"),
+        (["query", "units-in-use", "--format", "ttl", "--store", str(store)], "format 'ttl' is for CONSTRUCT and DESCRIBE queries"),
         (["export", "-o", str(tmp_path / "x.docx"), "--store", str(store)], "unknown export format 'docx'"),
         (["load", str(tmp_path / "missing.csv"), "--store", str(store)], "missing.csv: no such file"),
     ]

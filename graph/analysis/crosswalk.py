@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import CrosswalkError
 from impactkg.ontology import (
     DCTERMS,
     GRAPH,
@@ -48,9 +48,6 @@ AGAINST = ("iris-plus", "sdg")
 MATCHES = {"exact": SKOS + "exactMatch", "close": SKOS + "closeMatch"}
 IRIS_NS = "https://codelist.commonapproach.org/codeLists/IrisMetric53#"
 
-
-class CrosswalkError(ImpactKGError):
-    """A crosswalk request names something that is not in the graph."""
 
 
 # ---------------------------------------------------------------------- units

@@ -27,7 +27,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import ExportError
 from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
     DCAT,
@@ -70,9 +70,6 @@ NOT_EDGES = {
     DCAT + "landingPage",
 }
 
-
-class ExportError(ImpactKGError):
-    """A selection or an export format that cannot be honoured."""
 
 
 @dataclass

@@ -53,7 +53,7 @@ import rdflib
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import XSD
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import CidsError
 from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
     DCTERMS,
@@ -130,9 +130,6 @@ REASONS = {
     IKG + "domain": "the domain (kept as cids:forTheme)",
 }
 
-
-class CidsError(ImpactKGError):
-    """The CIDS export could not be made."""
 
 
 @dataclass

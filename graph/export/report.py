@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import ReportError
 from impactkg.graph.files import write_atomically
 
 REPORT_FORMATS = ("html", "md")
@@ -38,9 +38,6 @@ ORDER BY DESC(?records) ?source"""
 GRAPHS_SPARQL = """SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph ORDER BY ?graph"""
 
-
-class ReportError(ImpactKGError):
-    """A report that cannot be written."""
 
 
 @dataclass
@@ -70,9 +67,9 @@ class Figure:
 
 
 def _short(term: Any) -> str:
-    from impactkg.graph.sparql.render import _short as short
+    from impactkg.graph.sparql.terms import display
 
-    return short(term)
+    return display(term)
 
 
 def _table(kg, name: str, params: dict[str, str]) -> Table:
