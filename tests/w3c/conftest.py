@@ -8,13 +8,14 @@ import secrets
 from pathlib import Path
 
 import pytest
-import w3c_expect
 from servers import BIN, impactkg_server, oxigraph_server
-from w3c_doors import Api, Cli, Endpoint, Features, Layout, Reference, features, file_quads
-from w3c_manifest import protocol_suite, query_suite, results_suite
-from w3c_protocol import Target
 
 from impactkg import KnowledgeGraph
+
+from . import w3c_expect
+from .w3c_doors import Api, Cli, Endpoint, Features, Layout, Reference, features, file_quads
+from .w3c_manifest import protocol_suite, query_suite, results_suite
+from .w3c_protocol import Target
 
 IMPACTKG = str(BIN / "impactkg")
 

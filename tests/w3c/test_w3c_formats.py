@@ -8,12 +8,13 @@ impactkg's own CSV must use CRLF."""
 from __future__ import annotations
 
 import pytest
-import w3c_expect
-from w3c_compare import mismatch
-from w3c_doors import Api, Cli, DoorError, Endpoint, Features, Reference, read_query
-from w3c_manifest import QueryTest, require_suite, results_suite
-from w3c_query_text import order_keys
-from w3c_results import parse_expected
+
+from . import w3c_expect
+from .w3c_compare import mismatch
+from .w3c_doors import Api, Cli, DoorError, Endpoint, Features, Reference, read_query
+from .w3c_manifest import QueryTest, require_suite, results_suite
+from .w3c_query_text import order_keys
+from .w3c_results import parse_expected
 
 require_suite()
 

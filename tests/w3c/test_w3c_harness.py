@@ -5,12 +5,13 @@ follow the formats, and its two lists name real tests and doors."""
 from __future__ import annotations
 
 import pytest
-import w3c_expect
-from w3c_compare import mismatch
-from w3c_doors import Features, Reference, read_query
-from w3c_manifest import protocol_suite, query_suite, require_suite, results_suite
-from w3c_query_text import order_keys
-from w3c_results import (
+
+from . import w3c_expect
+from .w3c_compare import mismatch
+from .w3c_doors import Features, Reference, read_query
+from .w3c_manifest import protocol_suite, query_suite, require_suite, results_suite
+from .w3c_query_text import order_keys
+from .w3c_results import (
     XSD,
     Graph,
     ResultsError,

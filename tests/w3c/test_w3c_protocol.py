@@ -7,10 +7,11 @@ update (403), a refusal by design, counted apart (see README.md)."""
 from __future__ import annotations
 
 import pytest
-import w3c_expect
-from w3c_doors import Features
-from w3c_manifest import ProtocolTest, protocol_suite, require_suite
-from w3c_protocol import run
+
+from . import w3c_expect
+from .w3c_doors import Features
+from .w3c_manifest import ProtocolTest, protocol_suite, require_suite
+from .w3c_protocol import run
 
 require_suite()
 

@@ -12,12 +12,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import w3c_expect
-from w3c_compare import mismatch
-from w3c_doors import Api, DoorError, Features, Reference, read_query
-from w3c_manifest import QueryTest, SyntaxTest, query_suite, require_suite, update_syntax_suite
-from w3c_query_text import order_keys, tokens
-from w3c_results import Boolean, Graph, Result, parse_expected
+
+from . import w3c_expect
+from .w3c_compare import mismatch
+from .w3c_doors import Api, DoorError, Features, Reference, read_query
+from .w3c_manifest import QueryTest, SyntaxTest, query_suite, require_suite, update_syntax_suite
+from .w3c_query_text import order_keys, tokens
+from .w3c_results import Boolean, Graph, Result, parse_expected
 
 require_suite()
 

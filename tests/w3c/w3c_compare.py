@@ -19,7 +19,8 @@ from decimal import Decimal, InvalidOperation
 
 import rdflib
 from rdflib.compare import isomorphic
-from w3c_results import XSD, Boolean, Graph, Result, Solutions, Term
+
+from .w3c_results import XSD, Boolean, Graph, Result, Solutions, Term
 
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float")}
 #: Isomorphism search steps before giving up (a mismatch: no W3C result comes near it).

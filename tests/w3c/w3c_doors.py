@@ -31,9 +31,12 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 import pyoxigraph as ox
-from w3c_manifest import QueryTest, file_iri
-from w3c_query_text import dataset_clauses
-from w3c_results import (
+
+from impactkg import KnowledgeGraph, QueryResult
+
+from .w3c_manifest import QueryTest, file_iri
+from .w3c_query_text import dataset_clauses
+from .w3c_results import (
     Boolean,
     Graph,
     Result,
@@ -44,9 +47,6 @@ from w3c_results import (
     parse_serialized,
     rdf_format,
 )
-
-from impactkg import KnowledgeGraph
-from impactkg.graph.sparql.results import QueryResult
 
 #: The media types the endpoint door asks for, per serialisation (W3C SPARQL 1.1 Query Results).
 MEDIA = {
@@ -237,14 +237,16 @@ class Api:
 
 
 def from_query_result(result: QueryResult) -> Result:
-    """impactkg's QueryResult through its rows (rdflib terms, as they come out today)."""
+    """impactkg's QueryResult through its public rdflib view: rows (``row[var]``), ``bool()``
+    for ASK, ``to_graph()`` for CONSTRUCT/DESCRIBE."""
     if result.kind == "ask":
-        return Boolean(bool(result.boolean))
+        return Boolean(bool(result))
     if result.kind == "select":
-        rows = [{v: from_rdflib_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-                for row in result.rows]
+        rows = [{v: from_rdflib_term(row[v]) for v in result.variables if row[v] is not None}
+                for row in result]
         return Solutions(list(result.variables), rows)
-    return Graph({tuple(from_rdflib_term(x) for x in t) for t in result.triples})  # type: ignore[misc]
+    return Graph({(from_rdflib_term(s), from_rdflib_term(p), from_rdflib_term(o))
+                  for s, p, o in result.to_graph()})
 
 
 # ------------------------------------------------------------------ the command line

@@ -18,9 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from w3c_doors import Response, exchange
-from w3c_manifest import ProtocolTest, Request
-from w3c_results import Boolean, ResultsError, Solutions, parse_csv, parse_srj, parse_srx, parse_tsv
+
+from .w3c_doors import Response, exchange
+from .w3c_manifest import ProtocolTest, Request
+from .w3c_results import (
+    Boolean,
+    ResultsError,
+    Solutions,
+    parse_csv,
+    parse_srj,
+    parse_srx,
+    parse_tsv,
+)
 
 RESULT_TYPES = {
     "application/sparql-results+json": parse_srj,
