@@ -16,7 +16,14 @@ import pytest
 from . import w3c_expect
 from .w3c_compare import mismatch
 from .w3c_doors import Api, DoorError, Features, Reference, read_query
-from .w3c_manifest import QueryTest, SyntaxTest, query_suite, require_suite, update_syntax_suite
+from .w3c_manifest import (
+    QueryTest,
+    SyntaxTest,
+    not_applicable_suite,
+    query_suite,
+    require_suite,
+    update_syntax_suite,
+)
 from .w3c_query_text import order_keys, tokens
 from .w3c_results import Boolean, Graph, Result, parse_expected
 
@@ -72,6 +79,15 @@ def test_api(test: QueryTest, fmt: str, api: Api, feats: Features) -> None:
         pytest.skip(reason)
     why = evaluate(test, lambda: api.run(test, fmt))
     w3c_expect.judge("query-eval", test.id, f"api-{fmt}", why, feats.new_api)
+
+
+@pytest.mark.parametrize("test", not_applicable_suite(), ids=lambda t: t.id)
+def test_not_applicable(test: QueryTest) -> None:
+    """Entailment-regime and federated (SERVICE) tests are recorded as not applicable, each
+    with its reason: impactkg evaluates simple entailment, and nothing reaches the network."""
+    assert test.not_applicable, f"{test.id} is neither an entailment nor a federated query test"
+    w3c_expect.record("not-applicable", "-", test.id, "n/a", test.not_applicable)
+    pytest.skip(test.not_applicable)
 
 
 # ------------------------------------------------------------------ syntax

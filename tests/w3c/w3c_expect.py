@@ -136,7 +136,7 @@ def summary() -> list[str]:
     for (family, door), counts in sorted(TALLY.items()):
         total = sum(counts.values())
         parts = [f"{counts['pass']} pass"]
-        for key in ("known", "pending", "refused", "fail", "stale"):
+        for key in ("known", "pending", "refused", "n/a", "fail", "stale"):
             if counts[key]:
                 parts.append(f"{counts[key]} {key}")
         lines.append(f"{family:<14} {door:<16} {counts['pass']:>4}/{total:<4} ({', '.join(parts)})")

@@ -35,6 +35,8 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 QUERY_MANIFEST = "manifest-sparql11-query.ttl"
 RESULTS_MANIFEST = "manifest-sparql11-results.ttl"
 UPDATE_SYNTAX_MANIFESTS = ("syntax-update-1/manifest.ttl", "syntax-update-2/manifest.ttl")
+#: Recorded as not applicable: entailment regimes and federated query (SERVICE).
+NOT_APPLICABLE_MANIFESTS = ("entailment/manifest.ttl", "service/manifest.ttl")
 PROTOCOL_MANIFEST = "protocol/manifest.ttl"
 
 
@@ -180,7 +182,8 @@ def _read_query_manifest(path: Path) -> tuple[list[QueryTest], list[SyntaxTest]]
             reason = ""
             if g.values(action, SD + "entailmentRegime") or g.values(entry, SD + "entailmentRegime"):
                 reason = "entailment regime (not applicable: impactkg evaluates simple entailment)"
-            elif g.values(action, QT + "serviceData"):
+            elif g.values(action, QT + "serviceData") or any(
+                    f.value == SD + "BasicFederatedQuery" for f in g.values(entry, MF + "feature")):
                 reason = "federated query (SERVICE): not applicable, nothing reaches the network"
             queries.append(QueryTest(
                 id=tid, name=name, kind=kind, query=query,
@@ -222,6 +225,17 @@ def update_syntax_suite() -> list[SyntaxTest]:
         queries, syntax = _read_query_manifest(SUITE / rel)
         assert not queries
         out += syntax
+    return out
+
+
+@cache
+def not_applicable_suite() -> list[QueryTest]:
+    """The entailment and federated query tests, each with the reason it does not apply."""
+    out: list[QueryTest] = []
+    for rel in NOT_APPLICABLE_MANIFESTS:
+        queries, syntax = _read_query_manifest(SUITE / rel)
+        assert not syntax
+        out += queries
     return out
 
 
