@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck notebook bench clean chromium java virtuoso
+.PHONY: run test lint typecheck notebook bench clean chromium java virtuoso w3c
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ notebook: $(VENV)/.installed
 # bench/results.md in about 11 minutes; see bench/README.md.
 bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.run
+
+# The W3C SPARQL 1.1 conformance harness alone (`make test` runs it too): tests/w3c/README.md.
+w3c: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/w3c
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
