@@ -185,8 +185,11 @@ def form_of(toks: list[Token]) -> str:
         if word in UPDATE_WORDS:
             return "update"
     if i >= len(toks):
-        raise QueryError("the request is empty: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+        raise QueryError("invalid SPARQL: the request is empty: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    raise QueryError(
+        f"invalid SPARQL at token {i + 1}: expected SELECT, ASK, CONSTRUCT or DESCRIBE (or an update), "
+        f"found {toks[i].text[:40]!r}"
+    )
 
 
 def query_form(text: str) -> str:

@@ -19,7 +19,7 @@ Where an update writes:
   for the same reason; ``LOAD`` needs ``INTO GRAPH``;
 - reserved graphs (:func:`~impactkg.ontology.is_reserved`: the ontology, sources, inferences and
   the embedded dataset) are not written, cleared or dropped, and ``CLEAR``/``DROP ALL|NAMED`` are
-  refused, unless ``force``; a ``DELETE`` whose graph is a variable only matches the graphs it may
+  refused while the store holds one, unless ``force``; a ``DELETE`` whose graph is a variable only matches the graphs it may
   write.
 
 >>> rewrite("INSERT DATA { <http://e/a> <http://e/p> 1 }", ["http://e/g"])
@@ -204,7 +204,7 @@ def rewrite(
         if word in ("INSERT", "DELETE", "WITH"):
             edits += _modify(op, graphs, writable, using_graph_uri, using_named_graph_uri, force, explicit)
             continue
-        edits += _graph_management(op, force, allow_hosts)
+        edits += _graph_management(op, force, allow_hosts, graphs)
     out = text
     for e in sorted(edits, key=lambda e: (e.at, e.end), reverse=True):
         out = out[: e.at] + e.text + out[e.end :]
@@ -266,7 +266,7 @@ def _modify(op: _Op, graphs: Sequence[str], writable: Sequence[str], using: Sequ
     return edits
 
 
-def _graph_management(op: _Op, force: bool, allow_hosts: Iterable[str]) -> list[_Edit]:
+def _graph_management(op: _Op, force: bool, allow_hosts: Iterable[str], graphs: Sequence[str]) -> list[_Edit]:
     t, i, word = op.toks, op.first, op.word
     j = i + 1
     if j < len(t) and t[j].upper == "SILENT":
@@ -290,9 +290,11 @@ def _graph_management(op: _Op, force: bool, allow_hosts: Iterable[str]) -> list[
         if target == "DEFAULT":
             raise QueryError(f"{word} DEFAULT: in impactkg the default graph is the union of the named graphs; "
                              f"{word} GRAPH <g> names one")
-        if target in ("ALL", "NAMED") and not force:
-            raise Refused(f"{word} {target} is refused: it would remove the reserved graphs of impactkg (the "
-                          "ontology, sources, embedded dataset); name your graphs, or use --force")
+        reserved = [g for g in graphs if is_reserved(g)]
+        if target in ("ALL", "NAMED") and reserved and not force:
+            raise Refused(f"{word} {target} is refused: it would remove the reserved graphs of impactkg "
+                          f"(<{reserved[0]}> and {len(reserved) - 1} more: the ontology, sources, embedded "
+                          "dataset); name your graphs, or use --force")
         if target == "GRAPH" and word != "CREATE" and len(rest) > 1:
             _check_graph(op.iri(rest[1]), word, force)
         return []

@@ -39,7 +39,7 @@ def evaluate(test: QueryTest, run) -> str | None:  # noqa: ANN001 - a door's run
 @pytest.mark.parametrize("test", TESTS, ids=lambda t: t.id)
 def test_reference(test: QueryTest, reference: Reference) -> None:
     why = evaluate(test, lambda: reference.run(test))
-    w3c_expect.judge("results", test.id, "pyoxigraph", why, True)
+    w3c_expect.judge("results", test.id, "pyoxigraph", why)
 
 
 @pytest.mark.parametrize("test", TESTS, ids=lambda t: t.id)
@@ -48,16 +48,16 @@ def test_api(test: QueryTest, api: Api, feats: Features) -> None:
     if reason:
         pytest.skip(reason)
     why = evaluate(test, lambda: api.run(test, fmt(test)))
-    w3c_expect.judge("results", test.id, "api", why, feats.new_api)
+    w3c_expect.judge("results", test.id, "api", why)
 
 
 @pytest.mark.parametrize("test", TESTS, ids=lambda t: t.id)
 def test_cli(test: QueryTest, cli: Cli, feats: Features) -> None:
     why = evaluate(test, lambda: cli.run(test, fmt(test)))
-    w3c_expect.judge("results", test.id, "cli", why, feats.new_api)
+    w3c_expect.judge("results", test.id, "cli", why)
 
 
 @pytest.mark.parametrize("test", TESTS, ids=lambda t: t.id)
 def test_endpoint(test: QueryTest, endpoint: Endpoint, feats: Features) -> None:
     why = evaluate(test, lambda: endpoint.run(test, fmt(test)))
-    w3c_expect.judge("results", test.id, "endpoint", why, feats.new_api)
+    w3c_expect.judge("results", test.id, "endpoint", why)

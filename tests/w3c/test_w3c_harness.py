@@ -8,7 +8,7 @@ import pytest
 
 from . import w3c_expect
 from .w3c_compare import mismatch
-from .w3c_doors import Features, Reference, read_query
+from .w3c_doors import Reference, read_query
 from .w3c_manifest import protocol_suite, query_suite, require_suite, results_suite
 from .w3c_query_text import order_keys
 from .w3c_results import (
@@ -163,20 +163,3 @@ def test_known_failures_name_real_tests() -> None:
         assert known.reference == expected_ref, f"known-failures.tsv: {known.test} is not a test of {known.reference}"
 
 
-def test_pending_rewrite_names_real_tests_and_doors() -> None:
-    ids = {t.id for t in EVAL + SYNTAX + results_suite()} | {t.id for t in protocol_suite()}
-    doors = {"api-rows", "api-json", "api-xml", "api-csv", "api-tsv", "api-ttl", "api-nt", "api-parse",
-             "api", "cli", "endpoint", "impactkg-ro", "impactkg-rw"}
-    for test, door in w3c_expect.PENDING:
-        assert test in ids, f"pending-rewrite.tsv: no test {test}"
-        assert door in doors, f"pending-rewrite.tsv: {test}: no door {door}"
-        assert test not in w3c_expect.KNOWN, f"pending-rewrite.tsv: {test} fails on the reference too"
-
-
-def test_pending_rewrite_is_empty_once_the_new_api_is_there(feats: Features) -> None:
-    if not feats.new_api:
-        pytest.skip(f"issue 11's API is not installed yet: {'; '.join(feats.missing())}")
-    assert not w3c_expect.PENDING, (
-        "the new query path is installed: every test pyoxigraph passes must now pass on every door; "
-        f"empty {w3c_expect.PENDING_FILE.name} ({len(w3c_expect.PENDING)} lines)"
-    )

@@ -27,4 +27,4 @@ def test_protocol(test: ProtocolTest, server: str, request: pytest.FixtureReques
     if outcome.status == "refused":
         w3c_expect.refused("protocol", test.id, server, outcome.detail)
     why = None if outcome.status == "pass" else outcome.detail
-    w3c_expect.judge("protocol", test.id, server, why, feats.new_api)
+    w3c_expect.judge("protocol", test.id, server, why)

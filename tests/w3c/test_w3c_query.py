@@ -65,7 +65,7 @@ def evaluate(test: QueryTest, run) -> str | None:  # noqa: ANN001 - a door's run
 def test_reference(test: QueryTest, reference: Reference) -> None:
     """Plain pyoxigraph passes every evaluation test but those of known-failures.tsv."""
     why = evaluate(test, lambda: reference.run(test))
-    w3c_expect.judge("query-eval", test.id, "pyoxigraph", why, True)
+    w3c_expect.judge("query-eval", test.id, "pyoxigraph", why)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_api(test: QueryTest, fmt: str, api: Api, feats: Features) -> None:
     if reason:
         pytest.skip(reason)
     why = evaluate(test, lambda: api.run(test, fmt))
-    w3c_expect.judge("query-eval", test.id, f"api-{fmt}", why, feats.new_api)
+    w3c_expect.judge("query-eval", test.id, f"api-{fmt}", why)
 
 
 @pytest.mark.parametrize("test", not_applicable_suite(), ids=lambda t: t.id)
@@ -147,8 +147,7 @@ def _syntax_verdict(test: SyntaxTest, outcome: tuple[bool | None, str] | str) ->
 def test_syntax(test: SyntaxTest, door: str, parsed, feats: Features) -> None:
     """Positive syntax tests parse, negative ones are refused, on pyoxigraph and impactkg."""
     why = _syntax_verdict(test, parsed[(test.id, door)])
-    w3c_expect.judge("query-syntax", test.id, "pyoxigraph" if door == "pyoxigraph" else "api-parse", why,
-                     feats.new_api)
+    w3c_expect.judge("query-syntax", test.id, "pyoxigraph" if door == "pyoxigraph" else "api-parse", why)
 
 
 @pytest.mark.parametrize("test", UPDATE_SYNTAX, ids=lambda t: t.id)
@@ -156,4 +155,4 @@ def test_update_syntax(test: SyntaxTest, parsed, feats: Features) -> None:
     """The update syntax tests on pyoxigraph (impactkg's only update door is the endpoint,
     which checks LOAD and SERVICE before it parses: see README.md)."""
     why = _syntax_verdict(test, parsed[(test.id, "pyoxigraph")])
-    w3c_expect.judge("update-syntax", test.id, "pyoxigraph", why, True)
+    w3c_expect.judge("update-syntax", test.id, "pyoxigraph", why)

@@ -14,9 +14,8 @@ The dataset of a query evaluation test (SPARQL 1.1 Query 13, W3C test manifest `
   ``default_graph_uri=[urn:x-w3c:default:N]`` and ``named_graph_uri=[graphData IRIs]`` (SPARQL
   Protocol dataset rule) unless its text has ``FROM``/``FROM NAMED``.
 
-Until the new query path of issue 11 lands, :class:`Features` tells which parts of the new
-public API exist; the doors fall back to what exists today and say what they need (the tests
-skip or consult ``pending-rewrite.tsv``).
+:class:`Features` tells which parts of the public API the installed impactkg has (they all exist
+since the one-door rewrite; an older impactkg makes the doors skip, saying what they need).
 """
 
 from __future__ import annotations

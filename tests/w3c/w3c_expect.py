@@ -8,12 +8,6 @@ protocol manifest. The rules, checked on every run, so the list cannot go stale:
 - an unlisted test must pass on its reference (if it fails: investigate, then list it);
 - every impactkg door must pass every unlisted test; a listed test may fail there too (it is
   then an expected failure, ``x`` in pytest's report) or pass.
-
-``pending-rewrite.tsv`` lists the impactkg failures of unlisted tests that issue 11's rewrite
-of the query path fixes (dataset semantics, values changed on the way out). It is consulted
-only while the new public API is missing (:class:`w3c_doors.Features`); each line must still
-fail (a line that passes must be removed), and once the new API is there the file must be
-empty: every test pyoxigraph passes then passes on every door.
 """
 
 from __future__ import annotations
@@ -26,7 +20,6 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 KNOWN_FILE = HERE / "known-failures.tsv"
-PENDING_FILE = HERE / "pending-rewrite.tsv"
 REFERENCE_DOORS = ("pyoxigraph", "oxigraph-serve")
 
 
@@ -62,17 +55,7 @@ def known_failures() -> dict[str, Known]:
     return out
 
 
-def pending() -> dict[tuple[str, str], str]:
-    out: dict[tuple[str, str], str] = {}
-    for test, door, reason in _rows(PENDING_FILE, 3):
-        if (test, door) in out:
-            raise ValueError(f"{PENDING_FILE.name}: {test} {door} is listed twice")
-        out[(test, door)] = reason
-    return out
-
-
 KNOWN = known_failures()
-PENDING = pending()
 
 #: (family, door) -> Counter of outcomes; (family, door) -> [(test, outcome, detail)].
 TALLY: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -89,7 +72,7 @@ def _short(text: str, limit: int = 110) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-def judge(family: str, test: str, door: str, why: str | None, new_api: bool) -> None:
+def judge(family: str, test: str, door: str, why: str | None) -> None:
     """Pass, fail or xfail one (test, door) by the rules above. ``why`` is None when the door
     gave the expected result, else the mismatch or the door's error (in the failure message;
     for an expected failure, in ``W3C_REPORT``)."""
@@ -106,19 +89,12 @@ def judge(family: str, test: str, door: str, why: str | None, new_api: bool) -> 
             pytest.fail(f"{door} fails {test}, which {KNOWN_FILE.name} does not list: {why}")
         record(family, door, test, "pass")
         return
-    todo = None if new_api else PENDING.get((test, door))
     if why is None:
-        if todo is not None:
-            record(family, door, test, "stale")
-            pytest.fail(f"{test} now passes on {door}: remove it from {PENDING_FILE.name}")
         record(family, door, test, "pass")
         return
     if known is not None:
         record(family, door, test, "known", why)
         pytest.xfail(f"fails on the reference too: {_short(known.reason)}")
-    if todo is not None:
-        record(family, door, test, "pending", why)
-        pytest.xfail(f"pending issue 11: {_short(todo)}")
     record(family, door, test, "fail", why)
     pytest.fail(f"{door} fails {test}, which the reference passes: {why}")
 
@@ -136,7 +112,7 @@ def summary() -> list[str]:
     for (family, door), counts in sorted(TALLY.items()):
         total = sum(counts.values())
         parts = [f"{counts['pass']} pass"]
-        for key in ("known", "pending", "refused", "n/a", "fail", "stale"):
+        for key in ("known", "refused", "n/a", "fail", "stale"):
             if counts[key]:
                 parts.append(f"{counts[key]} {key}")
         lines.append(f"{family:<14} {door:<16} {counts['pass']:>4}/{total:<4} ({', '.join(parts)})")
