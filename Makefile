@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck notebook bench clean chromium java virtuoso
+.PHONY: run test lint typecheck notebook bench clean chromium java virtuoso ontology
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ notebook: $(VENV)/.installed
 # bench/results.md in about 11 minutes; see bench/README.md.
 bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.run
+
+# The RDF/XML copy of the ontology, written from ontology/impactkg.ttl: run after editing the
+# Turtle and commit both (the tests check they agree).
+ontology: $(VENV)/.installed
+	$(BIN)/python -m impactkg.ontology.rdfxml
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
