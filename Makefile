@@ -21,12 +21,15 @@ $(VENV)/.files-$(FILES_ID): | $(BIN)/python
 	touch $@
 
 # Installed once per change of pyproject.toml or of the list of files; `make test` adds the test extras.
+# pip shows its progress (what it collects and installs); setuptools' notice that the install is
+# a strict editable one (the mode chosen above) is silenced, nothing else.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --progress-bar on $(EDITABLE)
 $(VENV)/.installed: pyproject.toml $(VENV)/.files-$(FILES_ID) | $(BIN)/python
-	$(BIN)/pip install -q $(EDITABLE) -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.files-$(FILES_ID) | $(BIN)/python
-	$(BIN)/pip install -q $(EDITABLE) -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $(VENV)/.installed $@
 
 # Build the graph from the embedded dataset, show a few answers, then serve it: SPARQL at
