@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck notebook bench clean chromium java virtuoso ontology
+.PHONY: run test test-versions lint typecheck notebook bench clean chromium java virtuoso ontology
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ test: $(VENV)/.installed-test chromium java virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# The suite on each CPython >= 3.11 on the machine (python3.X on the PATH, pyenv's versions),
+# each in its own venv .venv-3.X; PYTEST_ARGS="tests/test_queries.py" runs a subset.
+test-versions: chromium java virtuoso
+	bash .ci/test-versions $(PYTEST_ARGS)
+
 # JupyterLab on the tutorials, from the project's .venv.
 notebook: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[notebook]'
@@ -86,4 +91,4 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/python -m mypy -p impactkg
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-3.* build dist *.egg-info .pytest_cache
