@@ -46,7 +46,9 @@ def rdfxml_bytes(ttl: Path | None = None) -> bytes:
     rdf_type = PREFIXES["rdf"] + "type"
     triples.sort(key=lambda t: (_key(t.subject), t.predicate.value != rdf_type, t.predicate.value,
                                 _key(t.object)))
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=XML_PREFIXES)
+    out = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=XML_PREFIXES)
+    assert out is not None  # without an output file, serialize returns the bytes
+    return out
 
 
 def rdfxml_file() -> Path:

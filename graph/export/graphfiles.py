@@ -234,7 +234,7 @@ def to_networkx(quads: Iterable[ox.Quad]):  # -> networkx.MultiDiGraph
         out["label"] = out["label_ja"] or out["label_en"] or out["label"] or notation or _local(s)
         return out
 
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
 
     def add_node(s: str) -> None:
         if s in g:
@@ -323,8 +323,8 @@ def _loop_codes(
                         out[o.value].append(f"{pol}{counts[pol]}")
         return out
     signed = [Link(s, t, p, link) for link, s, t, p in links if p in ("+", "-")]
-    for code, loop in number_loops(find_loops(signed)):
-        for member in loop.links:
+    for code, found in number_loops(find_loops(signed)):
+        for member in found.links:
             out[member.id].append(code)
     return out
 
