@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+
 from impactkg.errors import (
     Busy,
     CidsError,
@@ -33,7 +36,11 @@ from impactkg.errors import (
 from impactkg.graph.sparql.results import QueryResult, Row
 from impactkg.graph.store import KnowledgeGraph, LoadSummary, Stats, default_store_dir
 
-__version__ = "0.1.0"
+try:
+    #: The version of the installed distribution (written once, in pyproject.toml).
+    __version__: str = _dist_version("impactkg")
+except PackageNotFoundError:  # pragma: no cover - the package is always run installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "KnowledgeGraph",

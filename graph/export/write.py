@@ -22,10 +22,9 @@ True
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from impactkg.errors import ExportError, StoreError
-from impactkg.graph.files import write_atomically
 
 RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
 GRAPH_FORMATS = ("graphml", "gexf", "cyjs")
@@ -117,7 +116,7 @@ def export(
             raise ExportError(str(exc)) from None
     sel = ex.select(kg, query=query, params=params, domain=domain, focus=focus, depth=depth, progress=progress)
     if fmt in RDF_FORMATS:
-        n = write_quads(sel.quads or [], out, fmt, graphs=graphs)
+        n = ex.write_quads(sel.quads or [], out, fmt, graphs=graphs)
         return f"wrote {n} quads ({sel.what}) as {fmt} to {out}"
     if fmt in ("graphml", "gexf"):
         from impactkg.graph.sparql.formats import check_xml_safe
@@ -125,26 +124,3 @@ def export(
         check_xml_safe(sel.quads if sel.quads is not None else kg.quads())
     nodes, edges = ex.write_graph(kg, sel, out, fmt, progress=progress)
     return f"wrote {nodes} nodes and {edges} edges ({sel.what}) as {fmt} to {out}"
-
-
-def write_quads(quads: Any, output: str | Path | IO[bytes], fmt: str, *, graphs: bool = False) -> int:
-    """Write quads as RDF ``fmt`` with the one set of RDF writers
-    (:func:`impactkg.graph.sparql.formats.write_rdf`): nq, trig (and jsonld with ``graphs``)
-    keep the named graphs, the others write each triple of the union once. Returns the number
-    of quads or triples written."""
-    from impactkg.graph.backends.oxigraph import _dedupe
-    from impactkg.graph.sparql.formats import write_rdf
-
-    quads = list(quads)
-    name = "rdfxml" if fmt == "xml" else fmt
-    keep = fmt in ("nq", "trig") or (fmt == "jsonld" and graphs)
-    items: list[Any] = quads if keep else list(_dedupe(q.triple for q in quads))
-
-    def write(fh: IO[bytes]) -> None:
-        write_rdf(items, fh, name)
-
-    if isinstance(output, str | Path):
-        write_atomically(Path(output), write, ExportError)
-    else:
-        write(output)
-    return len(items)
