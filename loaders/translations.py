@@ -199,7 +199,7 @@ def _records(row: Row, ctx: Context, kind: RecordKind, name: str) -> list[str]:
         elif kind.iri is not None:
             iri = kind.iri(ctx, key)
         else:
-            ctx.error(row, "key", f"a {what} has no id of its own: leave key empty and give label_ja")
+            ctx.error(row, "key", f"no id for a record of kind {name!r}: leave key empty and give label_ja")
             return []
         if not iri:
             ctx.error(row, "key", f"expected scheme/id (e.g. domain/healthcare-health), got {key!r}")

@@ -15,7 +15,7 @@ A candidate's score (0 to 1) adds three pieces of evidence, each shown with the 
 A metric is a candidate when its label names something the indicator names, or when it is on
 the indicator's SDG target path. ``against`` is ``iris-plus``, ``sdg`` or ``all`` (every
 vocabulary the graph holds). How well this ranks is measured on a labelled set of the
-catalogue's indicators (``tests/fixtures/crosswalk-labelled.csv``; :func:`precision_at`).
+catalogue's indicators (``tests/fixtures/crosswalk-labelled.csv``; :func:`evaluate`).
 
 An accepted match is stored in the named graph :data:`CROSSWALK_GRAPH` as ``skos:exactMatch`` or
 ``skos:closeMatch`` from the indicator to the metric, with an ``ikg:Mapping`` record saying who
@@ -24,10 +24,12 @@ accepted it, when, and with what score; :mod:`impactkg.graph.export.sssom` write
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -387,3 +389,60 @@ def accepted(kg) -> list[dict]:
           BIND(IF(?p = skos:exactMatch, "exact", "close") AS ?match)
         } ORDER BY ?indicator ?metric""".replace("GRAPH>", CROSSWALK_GRAPH + ">")
     ).dicts()
+
+
+# ---------------------------------------------------------------------- evaluation
+@dataclass
+class Evaluation:
+    """How the candidates rank on a labelled set, per vocabulary and overall.
+
+    ``precision`` (precision@k): for each (indicator, vocabulary) with at least one acceptable
+    match, the acceptable matches among the top k candidates divided by min(k, number of
+    acceptable matches), averaged; ``hit_rate``: the share with at least one acceptable match in
+    the top k; ``strict``: acceptable matches among the top k divided by k (a set with fewer than
+    k acceptable matches cannot reach 1)."""
+
+    k: int
+    pairs: int
+    precision: float
+    hit_rate: float
+    strict: float
+    by_vocabulary: dict[str, tuple[int, float]] = field(default_factory=dict)
+
+
+def evaluate(kg, labelled: str | Path, *, k: int = 3) -> Evaluation:
+    """Rank every labelled indicator against each vocabulary and score the top ``k``
+    (:class:`Evaluation`). ``labelled`` is a CSV with columns ``indicator`` (id, e.g. 353),
+    ``vocabulary`` (iris-plus or sdg) and ``match`` (IRIS+ id or SDG indicator code; empty: no
+    acceptable match); see ``tests/fixtures/crosswalk-labelled.csv``."""
+    accept: dict[tuple[str, str], set[str]] = {}
+    with open(labelled, encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            if row.get("vocabulary") not in ("iris-plus", "sdg"):
+                raise CrosswalkError(f"{Path(labelled).name}:{n}: vocabulary is iris-plus or sdg")
+            key = (resolve_indicator(kg, row["indicator"]), row["vocabulary"])
+            accept.setdefault(key, set())
+            if row.get("match"):
+                accept[key].add(resolve_metric(kg, row["match"]))
+    ranked: dict[tuple[str, str], list[str]] = {}
+    for vocabulary in sorted({v for _, v in accept}):
+        for c in candidates(kg, against=vocabulary, top=k):
+            ranked.setdefault((c.indicator, vocabulary), []).append(c.metric)
+    scores: dict[str, list[tuple[float, int, float]]] = {}
+    for (ind, vocabulary), good in accept.items():
+        if good:
+            top = set(ranked.get((ind, vocabulary), [])[:k])
+            found = len(top & good)
+            scores.setdefault(vocabulary, []).append((found / min(k, len(good)), int(found > 0), found / k))
+    every = [s for v in scores.values() for s in v]
+    if not every:
+        raise CrosswalkError(f"{Path(labelled).name}: no indicator with an acceptable match")
+    mean = lambda xs: round(sum(xs) / len(xs), 3)  # noqa: E731
+    return Evaluation(
+        k=k,
+        pairs=len(every),
+        precision=mean([p for p, _, _ in every]),
+        hit_rate=mean([h for _, h, _ in every]),
+        strict=mean([s for _, _, s in every]),
+        by_vocabulary={v: (len(s), mean([p for p, _, _ in s])) for v, s in sorted(scores.items())},
+    )
