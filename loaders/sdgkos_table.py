@@ -18,7 +18,8 @@ A row becomes, like ``impactkg import sdg-kos`` merges the same file into the bu
 
 A release imported with ``impactkg import sdg-kos`` (graphs ``<GRAPH>sdg-kos/...``) takes
 precedence: a goal, target or indicator that an imported file labels is left out here, whatever
-the order of build and import (the importer removes this release's statements about what it
+the order of build and import; so is one that another graph of this kind already labels (a copy
+of the table loaded in another namespace adds nothing) (the importer removes this release's statements about what it
 labels; see :mod:`impactkg.loaders.sdgkos`).
 
 >>> parents("1.5.1 11.5.1 13.1.1")
@@ -155,11 +156,13 @@ class _State:
     def __init__(self, ctx: Context):
         self.imported: set[str] = set()
         self.prefs: dict[str, dict[str, str]] = {}  # concept -> {lang: search key}
+        releases = {r for (r,) in ctx.batch.lookup(
+            "?r", f"?r prov:wasDerivedFrom ?d . ?d dcterms:isVersionOf <{SCHEME}>")}
         for c, g, lab, lang in ctx.batch.lookup(
             "?c ?g ?l (LANG(?l) AS ?lang)",
             f'?c skos:prefLabel ?l FILTER(STRSTARTS(STR(?c), "{SDG}"))',
         ):
-            if g.startswith(IMPORTED):
+            if g.startswith(IMPORTED) or g in releases:
                 self.imported.add(c)
             else:
                 self.prefs.setdefault(c, {})[lang] = search_key(lab)

@@ -23,8 +23,9 @@ the shared graph of sources describes as the project team's translation
 
 Refused, with file, row and column: a kind that is not listed, a key or Japanese label that
 matches no record (in this load or in the graph), a ``label_ja`` that is not the record's label,
-a record that already has an English label (a record has one label per language), and a record
-translated twice.
+a record that already has another English label (a record has one label per language; the same
+label again is skipped), and a record translated twice. When another table of the same load has
+errors, translations are not checked (the records they name may be missing for that reason).
 """
 
 from __future__ import annotations
@@ -255,17 +256,21 @@ def _translate_domain(row: Row, ctx: Context) -> None:
     if not factors:
         ctx.error(row, "label_ja", f"no system-map factor has the domain {value!r}")
         return
-    for f in factors:
-        if any(lang == "en" for _, lang in known.domains[f]):
-            ctx.error(row, "label_en", f"factor <{f}> already has an English domain")
+    english = {f: [t for t, lang in known.domains[f] if lang == "en"] for f in factors}
+    for f, have in english.items():
+        if have and have != [row.get("label_en")]:
+            ctx.error(row, "label_en", f"factor <{f}> already has the English domain {have[0]!r}")
             return
     if not _claim(row, ctx, f"domain\x1f{search_key(value)}", f"the domain {value!r}"):
         return
     for f in factors:
-        ctx.add(N(f), ikg("factorDomain"), text(row.get("label_en"), "en"))
+        if not english[f]:  # the same English domain again is skipped
+            ctx.add(N(f), ikg("factorDomain"), text(row.get("label_en"), "en"))
 
 
 def convert(row: Row, ctx: Context) -> None:
+    if ctx.batch.problems:
+        return  # another table of this load failed: its records are missing, and the load too
     name = nfkc(row.get("kind")).casefold()
     if name == FACTOR_DOMAIN:
         _translate_domain(row, ctx)
@@ -278,6 +283,8 @@ def convert(row: Row, ctx: Context) -> None:
     for iri in _records(row, ctx, kind, name):
         what = f"{name.replace('-', ' ')} <{iri}>"
         english = [t for p, t, lang in _index(ctx).labels.get(iri, []) if lang == "en"]
+        if english == [row.get("label_en")]:
+            continue  # the same translation is already there (a copy of the same records)
         if english:
             ctx.error(row, "label_en", f"{what} already has an English label {english[0]!r}")
             continue
@@ -297,7 +304,6 @@ def convert(row: Row, ctx: Context) -> None:
 def describe_graph(ctx: Context) -> None:
     """Say in the shared graph of sources that this table's graph is the team's translation."""
     g, node = N(SOURCES_GRAPH), ctx.graph
-    doc = ctx.batch.file_doc(ctx, ctx.table)
     quads = [
         (A, N(PROV + "Entity")),
         (LABEL, text("英訳（プロジェクトチームによる）", "ja")),
@@ -305,7 +311,6 @@ def describe_graph(ctx: Context) -> None:
         (N(PROV + "wasAttributedTo"), N(TEAM_AGENT)),
         (ikg("assertionStatus"), N(TRANSLATION_STATUS)),
         (N(DCTERMS + "language"), plain("en")),
-        (N(DCTERMS + "source"), doc),
     ]
     if ctx.source_doc is not None:
         quads.append((N(PROV + "wasDerivedFrom"), ctx.source_doc))
