@@ -12,9 +12,11 @@ Concepts are weighted by how rare they are among the metrics compared (inverse d
 frequency), so that a shared rare word ("earthquake") counts more than a common one ("service").
 
 >>> concepts("Facility recovery time after an earthquake")
-['facility', 'recoveri', 'time', 'earthquak', 'disaster']
->>> unit_kinds("Number of hours-of-service interruptions during the reporting period.")
-{'duration'}
+['facility', 'recoveri', 'interruption', 'time', 'earthquak', 'disaster']
+>>> sorted(unit_kinds("Number of hours-of-service interruptions during the reporting period."))
+['count', 'duration']
+>>> unit_kinds("Megawatt hours (MWh)", unit=True)
+{'energy'}
 >>> unit_kinds("Percentage of students receiving free and subsidized school meals")
 {'ratio'}
 """
