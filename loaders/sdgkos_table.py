@@ -192,20 +192,27 @@ def convert(row: Row, ctx: Context) -> None:
     if not re.fullmatch(pattern, local):
         ctx.error(row, "id", f"not the id of an SDG {kind}: {local!r}")
         return
-    iri = SDG + local
-    state = _state(ctx)
-    if iri in state.imported:
-        return  # an imported release describes it
-    node = N(iri)
+    iri, node = SDG + local, N(SDG + local)
     codes = nfkc(row.get("codes")).split()
+    targets = nfkc(row.get("parents")).split()
+    # Check the row whole first: a row another release covers is still checked.
     if kind != "indicator":
         node = ctx.require(row, "id", iri, f"SDG {kind} {local!r} (sdg.csv defines them)")
         if codes != [local]:
             ctx.error(row, "codes", f"a {kind}'s code is its id {local!r}, got {row.get('codes')!r}")
+            return
     else:
         if not codes or any(not re.fullmatch(r"\d{1,2}\.(\d{1,2}|[a-z])\.\d{1,2}", c) for c in codes):
             ctx.error(row, "codes", f"expected compact indicator codes such as 3.4.1, got {row.get('codes')!r}")
             return
+        if sorted(targets) != sorted(set(parents(" ".join(codes)))):
+            ctx.error(row, "parents", f"the targets of {' '.join(codes)} are {' '.join(parents(' '.join(codes)))}")
+            return
+        target_nodes = [ctx.require(row, "parents", SDG + t, f"SDG target {t!r}") for t in targets]
+    state = _state(ctx)
+    if iri in state.imported:
+        return  # another release (an imported one, or this table loaded before) describes it
+    if kind == "indicator":
         ctx.add(node, A, N(TYPES[kind]))
         ctx.add(node, A, N(SKOS + "Concept"))
         ctx.add(node, N(SKOS + "inScheme"), N(SCHEME))
@@ -213,17 +220,11 @@ def convert(row: Row, ctx: Context) -> None:
             ctx.add(node, N(SKOS + "notation"), plain(code))
         ctx.add(node, N(DCTERMS + "identifier"), plain(local))
         ctx.add(node, N(DCTERMS + "source"), N(RELEASE_DOC))
-        targets = nfkc(row.get("parents")).split()
-        if sorted(targets) != sorted(set(parents(" ".join(codes)))):
-            ctx.error(row, "parents", f"the targets of {' '.join(codes)} are {' '.join(parents(' '.join(codes)))}")
-            return
-        for t in targets:
-            target = ctx.require(row, "parents", SDG + t, f"SDG target {t!r}")
+        for target in target_nodes:
             ctx.add(node, N(SDGO + "isIndicatorOf"), target)
             ctx.add(target, N(SDGO + "hasIndicator"), node)
-        if row.get("tier"):
-            for tier in row.get("tier").split():
-                ctx.add(node, N(SDGO + "tier"), N(SDGO + tier))
+        for tier in row.get("tier").split():
+            ctx.add(node, N(SDGO + "tier"), N(SDGO + tier))
         for agency in filter(None, (a.strip() for a in row.get("custodian").split("|"))):
             ctx.add(node, N(SDGO + "custodianAgency"), plain(agency))
     have = state.prefs.get(iri, {})

@@ -236,3 +236,11 @@ def test_sdg_kos_table_errors_are_located(fresh_kg, tmp_path):
         "kos.csv:2:id: no SDG target '3.99' (sdg.csv defines them) in this load or in the graph",
     ]
     assert fresh_kg.canonical_nquads() == before
+
+
+def test_the_report_lists_the_seed_once_with_its_title_as_written(kg):
+    from impactkg.graph.export.report import PROVENANCE_SPARQL
+
+    rows = [r for r in kg.sparql(PROVENANCE_SPARQL).dicts()
+            if r["source"] == "https://w3id.org/impactkg/id/source/impact-consortium-study-session-4"]
+    assert len(rows) == 1 and rows[0]["title"].startswith("インパクトコンソーシアム主催勉強会")
