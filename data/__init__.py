@@ -21,6 +21,7 @@ NAMESPACE = "consortium"
 MANIFEST: list[tuple[str, str]] = [
     ("concepts.csv", "concepts"),
     ("sdg.csv", "sdg"),
+    ("sdg_kos.csv", "sdg_kos"),
     ("organizations.csv", "organizations"),
     ("people.csv", "people"),
     ("memberships.csv", "memberships"),
@@ -34,6 +35,7 @@ MANIFEST: list[tuple[str, str]] = [
     ("bundles.csv", "bundles"),
     ("system_elements.csv", "system_elements"),
     ("system_connections.csv", "system_connections"),
+    ("translations.csv", "translations"),
 ]
 
 

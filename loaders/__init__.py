@@ -14,7 +14,9 @@ from impactkg.errors import LoadError, Problem
 from impactkg.loaders import catalogue, databases, finance, sdg, stakeholders, system, vocab
 from impactkg.loaders.base import Batch, Kind, guess_kind, stem_of
 from impactkg.loaders.rdf import check_rdf, is_rdf, parse_rdf, unchecked_rdf
+from impactkg.loaders.sdgkos_table import KIND as SDG_KOS
 from impactkg.loaders.tabular import read_tables
+from impactkg.loaders.translations import KIND as TRANSLATIONS
 from impactkg.ontology import GRAPH, RDF, local
 
 RDF_TYPE = RDF + "type"
@@ -24,6 +26,7 @@ KINDS: dict[str, Kind] = {
     for k in (
         vocab.KIND,
         sdg.KIND,
+        SDG_KOS,
         stakeholders.ORGANIZATIONS,
         stakeholders.PEOPLE,
         stakeholders.MEMBERSHIPS,
@@ -36,6 +39,7 @@ KINDS: dict[str, Kind] = {
         finance.BUNDLES,
         system.ELEMENTS,
         system.CONNECTIONS,
+        TRANSLATIONS,
     )
 }
 

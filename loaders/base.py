@@ -325,9 +325,9 @@ class Batch:
         if self._names is None:
             self._names = {}
         if cls not in self._names:
-            rows = self.lookup("?s ?l", f"?s a <{cls}> ; rdfs:label ?l")
-            self._names[cls] = {search_key(lab): s for s, lab in rows}
-            for s, lab in rows:
+            rows = self.lookup("?s ?l (LANG(?l) AS ?lang)", f"?s a <{cls}> ; rdfs:label ?l")
+            self._names[cls] = {search_key(lab): s for s, lab, _ in rows}
+            for s, lab, _ in sorted(rows, key=lambda r: r[2] == "en"):  # the name as written first
                 self._display.setdefault(s, lab)
         return self._names[cls].get(search_key(name))
 

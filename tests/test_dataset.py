@@ -75,8 +75,8 @@ def test_case_map_matrix_literal(kg):
 
 def test_every_catalogue_record_cites_a_seed_line_that_holds_its_text(kg, seed_lines):
     rows = kg.sparql(
-        "SELECT ?label ?line WHERE { ?i a ikg:Indicator ; rdfs:label ?label ; ikg:sourceLine ?line ; "
-        "dcterms:source ?src . ?src rdfs:label ?title FILTER(CONTAINS(?title, '000_d0ae270ccf7f2da6')) }"
+        "SELECT DISTINCT ?label ?line WHERE { ?i a ikg:Indicator ; rdfs:label ?label ; ikg:sourceLine ?line ; "
+        "dcterms:source ?src . ?src rdfs:label ?title FILTER(CONTAINS(?title, '000_d0ae270ccf7f2da6')) FILTER(lang(?label) = 'ja') }"
     ).dicts()
     assert len(rows) == 32  # 31 catalogue rows + the Health Japan 21 card
     for r in rows:
@@ -246,7 +246,8 @@ def test_every_ontology_term_is_labelled_and_defined_in_japanese_and_english():
 
 def test_the_four_support_bundles_name_their_organisations(kg):
     rows = kg.sparql(
-        "SELECT ?label ?line WHERE { ?b a ikg:SupportBundle ; rdfs:label ?label ; ikg:sourceLine ?line } ORDER BY ?line"
+        "SELECT ?label ?line WHERE { ?b a ikg:SupportBundle ; rdfs:label ?label ; ikg:sourceLine ?line "
+        "FILTER(lang(?label) = 'ja') } ORDER BY ?line"
     ).dicts()
     assert [(r["label"], r["line"]) for r in rows] == [
         ("(株)静岡銀行: 支援の束", 1011),

@@ -71,7 +71,7 @@ def test_own_queries_with_property_paths_and_params(kg):
     text = (
         "SELECT ?activity ?goal WHERE { ?a a ikg:Activity ; rdfs:label ?activity ; "
         "ikg:hasResult/ikg:contributesTo/ikg:servesTarget/sdgo:isTargetOf ?g . ?g skos:notation ?goal "
-        "FILTER(?goal = ?code) }"
+        "FILTER(?goal = ?code) FILTER(lang(?activity) = 'ja') }"
     )
     rows = kg.query(text, code="16").dicts()
     assert {r["activity"] for r in rows} == {"防犯性向上のための設備の設置"}

@@ -32,7 +32,8 @@ SELECT_11B = (
     "OPTIONAL { ?i ikg:unit/skos:prefLabel ?unit FILTER(lang(?unit) = 'ja') } } ORDER BY ?id"
 )
 CONSTRUCT_11B = (
-    "CONSTRUCT { ?i rdfs:label ?l } WHERE { ?i a ikg:Indicator ; ikg:sdgTarget sdg:11.b ; rdfs:label ?l }"
+    "CONSTRUCT { ?i rdfs:label ?l } WHERE { ?i a ikg:Indicator ; ikg:sdgTarget sdg:11.b ; rdfs:label ?l "
+    "FILTER(lang(?l) = 'ja') }"
 )
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 EXPECTED = {k: unit for k, (_, unit) in TARGET_11B.items()}

@@ -377,7 +377,8 @@ def test_intervention_paths_reach_sdg_targets(kg):
     assert chain and chain[0][0] == "防犯性向上のための設備の設置" and chain[0][-1] == "SDGs 16.1"
     assert "防犯に配慮したまちづくりの実現" in chain[0]
     finance = intervention_paths(kg, "blended-6", "8.3", lang="en")
-    assert finance[0][:3] == ["⑥ 劣後出資", "Blending public and private money (blended finance)", "Inflow of private finance"]
+    assert finance[0][:3] == ["⑥ Subordinated investment", "Blending public and private money (blended finance)",
+                              "Inflow of private finance"]
     assert all(p[-1] == "SDG 8.3" for p in finance) and len(finance[0]) <= len(finance[-1])
 
 

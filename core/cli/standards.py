@@ -76,6 +76,14 @@ def cmd_crosswalk(args: argparse.Namespace) -> int:
         elif args.action == "remove":
             gone = cw.remove(kg, args.indicator, args.metric)
             print("removed the match" if gone else "no accepted match between them")
+        elif args.format == "sssom":
+            from impactkg.graph.export.sssom import sssom_tsv, write_sssom
+
+            if args.output:
+                path, n = write_sssom(kg, args.output)
+                print(f"wrote {n} accepted matches as SSSOM/TSV to {path}")
+            else:
+                sys.stdout.write(sssom_tsv(kg))
         else:
             for row in cw.accepted(kg):
                 print(
@@ -130,8 +138,8 @@ def add_parsers(sub: argparse._SubParsersAction, formats: tuple[str, ...]) -> No
     cw = sp.add_subparsers(dest="action", required=True, metavar="ACTION")
     c = cw.add_parser("candidates", help="ranked candidates, best first")
     c.add_argument("--indicator", "-i", metavar="ID", help="one indicator (id such as 353, or IRI)")
-    c.add_argument("--against", choices=("iris-plus", "sdg"), default="iris-plus",
-                   help="IRIS+ metrics (default) or official SDG indicators")
+    c.add_argument("--against", choices=("iris-plus", "sdg", "all"), default="all",
+                   help="IRIS+ metrics, official SDG indicators, or all the graph holds (default)")
     c.add_argument("--top", type=int, default=5, metavar="N", help="candidates per indicator")
     c.add_argument("--format", "-f", choices=formats, default="table")
     c = cw.add_parser("accept", help="accept a match")
@@ -144,7 +152,10 @@ def add_parsers(sub: argparse._SubParsersAction, formats: tuple[str, ...]) -> No
     c = cw.add_parser("remove", help="withdraw an accepted match")
     c.add_argument("indicator", metavar="INDICATOR")
     c.add_argument("metric", metavar="METRIC")
-    cw.add_parser("list", help="the accepted matches, with who and when")
+    c = cw.add_parser("list", help="the accepted matches, with who and when")
+    c.add_argument("--format", "-f", choices=("tsv", "sssom"), default="tsv",
+                   help="tsv (default) or sssom: an SSSOM/TSV mapping set")
+    c.add_argument("-o", "--output", metavar="FILE", help="write to FILE (sssom)")
     for action in cw.choices.values():
         add_store(action)
     sp.set_defaults(func=cmd_crosswalk)

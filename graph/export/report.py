@@ -30,7 +30,8 @@ MAX_ROWS = 1000
 
 PROVENANCE_SPARQL = """SELECT ?source ?title (COUNT(DISTINCT ?record) AS ?records) WHERE {
   ?record dcterms:source ?source .
-  OPTIONAL { ?source rdfs:label ?title }
+  OPTIONAL { ?source rdfs:label ?title  # the title as written (an English translation aside)
+    FILTER(lang(?title) != "en" || NOT EXISTS { ?source rdfs:label ?other FILTER(lang(?other) != "en") }) }
 }
 GROUP BY ?source ?title
 ORDER BY DESC(?records) ?source"""

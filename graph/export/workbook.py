@@ -130,8 +130,19 @@ def write_workbook(
 
         quads = list(tqdm(quads, desc="reading", unit="quad", disable=None, leave=False,
                           file=sys.stderr))
-    ix = _Index(quads)
+    from impactkg.graph.export import side_tables
+
+    side = {g: k for g, k in side_tables.side_graphs(quads).items() if graph_namespace(g) == namespace}
+    ix = _Index(q for q in quads if q.graph_name.value not in side)  # every sheet but the side ones
     per_kind = {name: READERS[name](ix, namespace) if name in READERS else [] for name in KINDS}
+    for g, kind in sorted(side.items()):
+        own = [q for q in quads if q.graph_name.value == g]
+
+        def make_row(cells: dict[str, str], graph: str) -> _Row:
+            return _Row(cells, None, "", graphs={graph})
+
+        per_kind[kind] += (side_tables.translation_rows(ix, own, namespace, make_row) if kind == "translations"
+                           else side_tables.kos_rows_of_graph(own, make_row))
     records = [s for s in ix.typed_in if namespace in ix.namespaces(s)]
     main = _main_doc(ix, records)
     main_title = _label(ix, main) if main else ""
@@ -193,6 +204,7 @@ def write_workbook(
             summary.uncovered[sorted(ix.types(s) & _ROW_CLASSES or ix.types(s))[0]] += 1
         if not missing:
             summary.graphs.append(g)
+    summary.graphs += sorted(side)  # held whole by their sheets
     about = wb.create_sheet("_about")
     for key_value in (
         ("format", MARKER),

@@ -346,9 +346,11 @@ REFERENCE_CLASSES = {
 def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH) -> MapData:
     b = _Builder("system", kg)
     factors = _rows(kg, """
-        SELECT ?f ?id ?type ?domain ?desc WHERE {
+        SELECT ?f ?id ?type ?domain ?domainEn ?desc WHERE {
           ?f a ikg:Factor . OPTIONAL { ?f dcterms:identifier ?id } OPTIONAL { ?f ikg:factorType ?type }
-          OPTIONAL { ?f ikg:factorDomain ?domain } OPTIONAL { ?f dcterms:description ?desc }
+          OPTIONAL { ?f ikg:factorDomain ?domain FILTER(lang(?domain) != "en") }
+          OPTIONAL { ?f ikg:factorDomain ?domainEn FILTER(lang(?domainEn) = "en") }
+          OPTIONAL { ?f dcterms:description ?desc }
         }""")
     links = _rows(kg, """
         SELECT ?l ?a ?b ?p ?inferred ?delay ?evidence ?citation WHERE {
@@ -368,11 +370,12 @@ def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH) -
             b.data.classes.setdefault(cls, {"ja": ftype, "en": ftype})
         domains = []
         info = {"ja": [], "en": []}
-        if r.get("domain"):
-            key = "d:" + search_key(r["domain"])
-            domains.append(b.domain(key, {"ja": r["domain"], "en": r["domain"]}))
-            info["ja"].append(f"領域: {r['domain']}")
-            info["en"].append(f"Domain: {r['domain']}")
+        if r.get("domain") or r.get("domainEn"):
+            ja, en = r.get("domain") or r["domainEn"], r.get("domainEn") or r["domain"]
+            key = "d:" + search_key(ja)
+            domains.append(b.domain(key, {"ja": ja, "en": en}))
+            info["ja"].append(f"領域: {ja}")
+            info["en"].append(f"Domain: {en}")
         if r.get("desc"):
             info["ja"].append(r["desc"])
             info["en"].append(r["desc"])
