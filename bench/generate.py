@@ -31,14 +31,19 @@ from pathlib import Path
 from impactkg.graph.analysis.system import Link
 
 #: Bump when the shape of the generated data changes (cached data of another version is rebuilt).
-VERSION = 3
+VERSION = 4
 SEED = 20240607
 
 #: The members' tables, in the order a member's load reads them (references point backwards).
 TABLES = (
-    "organizations", "people", "memberships", "catalogue", "values",
+    "organizations", "people", "memberships", "databases", "catalogue", "values",
     "finance_cases", "case_map", "system_elements", "system_connections",
 )
+#: Domain concept ids of the embedded concept scheme (the databases table names domains by id).
+DOMAIN_IDS = ("infrastructure-real-estate", "environment-energy", "healthcare-health")
+#: One impact in this many is measured only directly (its catalogue rows name no activity or
+#: output/outcome): the impacts that ``impacts-without-measured-outcome`` finds.
+DIRECT_IMPACT_EVERY = 7
 
 DOMAINS = (
     "インフラ・不動産", "環境・エネルギー", "ヘルスケア・健康", "教育・子育て", "食・農業", "雇用・働き方",
@@ -197,6 +202,13 @@ def member_tables(folder: Path, m: int, chains: int, rng: random.Random) -> dict
                "organization": orgs[i % n_orgs]["id"], "position": "理事" if i % 3 == 0 else "",
                "line": str(next(line))} for i in range(max(2, n_orgs))]
     _write(folder / "people.csv", people)
+    _write(folder / "databases.csv", [
+        {"id": f"db-{i}", "name": f"{THINGS[(m + i) % len(THINGS)]}データベース {ns}-{i}",
+         "publisher": orgs[i % n_orgs]["id"], "summary": f"{THINGS[i % len(THINGS)]}に関する統計",
+         "scope": "国内" if i % 2 else "海外", "url": f"https://example.org/{ns}/db-{i}",
+         "category": "統計" if i % 3 else "", "scenes": " ".join(f"scene-{k}" for k in range(1, 1 + i % 3 + 1)),
+         "domain": DOMAIN_IDS[(m + i) % len(DOMAIN_IDS)] if i % 2 == 0 else "", "line": str(next(line))}
+        for i in range(1, 2 + chains // 40)])
     _write(folder / "memberships.csv", [
         {"person": p["id"], "organization": subs[i % 2]["id"], "role": ROLES[i % len(ROLES)],
          "track": f"トラック{i % 3 + 1}" if i % 4 == 0 else "", "line": str(next(line))}
@@ -214,6 +226,8 @@ def member_tables(folder: Path, m: int, chains: int, rng: random.Random) -> dict
         impact = f"{domain}: {THINGS[(j // 3) % len(THINGS)]}による{NOUNS[(m + j // 3) % len(NOUNS)]}の課題解決 ({ns}-i{i_key})"
         activity = f"{THINGS[a_key % len(THINGS)]}{VERBS[(m + a_key) % len(VERBS)]} ({ns}-a{a_key})"
         result = f"{NOUNS[c % len(NOUNS)]}向け{THINGS[(c * 7) % len(THINGS)]}{VERBS[c % len(VERBS)]} ({ns}-r{c})"
+        if (j // 3) % DIRECT_IMPACT_EVERY == DIRECT_IMPACT_EVERY - 1:  # measured only directly
+            activity = result = ""
         for k in range(1 + (c * 5 + m) % 3):  # 1-3 indicators per output/outcome
             ind += 1
             measure = MEASURES[(c + k) % len(MEASURES)]
@@ -323,10 +337,14 @@ def generate(size: int, out: Path, seed: int = SEED, log=print) -> Dataset:
     # The SDG target with the most indicators: the parameter of the target queries.
     top = kg.sparql("SELECT ?c (COUNT(*) AS ?n) WHERE { ?i ikg:sdgTarget ?t . ?t skos:notation ?c } "
                     "GROUP BY ?c ORDER BY DESC(?n) ?c LIMIT 1").rows
+    # The factor on the most feedback loops: the factor parameter of the loop queries.
+    factor = kg.sparql("SELECT ?id (COUNT(?l) AS ?n) WHERE { ?l ikg:throughFactor ?f . "
+                       "?f dcterms:identifier ?id } GROUP BY ?id ORDER BY DESC(?n) ?id LIMIT 1").rows
     kg.close()
     manifest = {
         "version": VERSION, "size": size, "seed": seed, "members": members, "chains_per_member": chains,
-        "triples": triples, "quads": quads, "target": str(top[0][0]) if top else "11.b", **counts,
+        "triples": triples, "quads": quads, "target": str(top[0][0]) if top else "11.b",
+        "factor": str(factor[0][0]) if factor else "", **counts,
         "seconds": {"tables": round(t_tables, 2), "total": round(time.perf_counter() - t0, 2)},
     }
     manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -12,7 +12,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from impactkg.errors import ImpactKGError, LoadError
+#: Where the graph lives without --store (:data:`impactkg.graph.store.STORE_ENV`, written here so
+#: that the help does not import the store; a test checks they agree).
+STORE_ENV = "IMPACTKG_STORE"
 
 #: ``--format`` values of the table-printing commands (crosswalk candidates).
 FORMATS_OUT = ("table", "csv", "tsv", "json")
@@ -22,7 +24,6 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     from impactkg import __version__
     from impactkg.cli import data, exports, query, serve, standards
-    from impactkg.graph.store import STORE_ENV
 
     p = argparse.ArgumentParser(
         prog="impactkg",
@@ -45,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 an error a person can act on,
     2 an internal error, 130 interrupted)."""
     args = parser().parse_args(argv)
+    from impactkg.errors import ImpactKGError, LoadError
+
     try:
         return int(args.func(args))
     except LoadError as exc:

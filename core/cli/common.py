@@ -4,10 +4,45 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from impactkg.errors import ImpactKGError
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class Later(Sequence[str]):
+    """The choices of an argument that only a heavier module knows (the loaders' kinds, the map
+    kinds), read when argparse first needs them (to check a value, to print that command's help
+    or an error), so that the other commands and ``impactkg --help`` do not import that module.
+    Give the argument a ``metavar`` (argparse would read the choices to make one) and write
+    ``%(choices)s`` in its help.
+
+    >>> kinds = Later(lambda: ("a", "b"))
+    >>> "b" in kinds, list(kinds)
+    (True, ['a', 'b'])
+    """
+
+    def __init__(self, load: Callable[[], Iterable[str]]):
+        self._load = load
+        self._items: list[str] | None = None
+
+    def _get(self) -> list[str]:
+        if self._items is None:
+            self._items = list(self._load())
+        return self._items
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
 
 
 def progress(desc: str) -> tuple[Callable[[str], None], Callable[[], None]]:
@@ -51,6 +86,8 @@ def open_graph(args: argparse.Namespace, build_if_empty: bool = True) -> Any:
 
 def params(pairs: Sequence[str]) -> dict[str, str]:
     """``KEY=VALUE`` pairs of ``--param`` as a dict; ImpactKGError for a pair without ``=``."""
+    from impactkg.errors import ImpactKGError
+
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from impactkg.cli.common import add_load_options, add_store, graph, open_graph, progress
+from impactkg.cli.common import Later, add_load_options, add_store, graph, open_graph, progress
+
+
+def _kinds() -> list[str]:
+    from impactkg.loaders import KINDS
+
+    return [*KINDS, "all"]
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -65,6 +70,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from impactkg.loaders.template import write_template
 
     path = write_template(args.kind, Path(args.output))
@@ -99,16 +106,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_store(sp)
     sp.set_defaults(func=cmd_info)
 
-    from impactkg.loaders import KINDS
-
     sp = sub.add_parser(
         "template", help="write an empty, documented table to fill in (CSV or XLSX)"
     )
     sp.add_argument(
         "kind",
-        choices=[*KINDS, "all"],
+        choices=Later(_kinds),
         metavar="KIND",
-        help=f"one of: {', '.join(KINDS)}, or 'all' (an XLSX workbook)",
+        help="one of: %(choices)s ('all': an XLSX workbook of every kind)",
     )
     sp.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.csv or FILE.xlsx")
     sp.set_defaults(func=cmd_template)

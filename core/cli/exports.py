@@ -4,10 +4,14 @@ each export live in the Python API (:func:`impactkg.graph.export.write.export`);
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from impactkg.cli.common import add_store, open_graph, params
-from impactkg.errors import ImpactKGError
+from impactkg.cli.common import Later, add_store, open_graph, params
+
+
+def _map_kinds() -> tuple[str, ...]:
+    from impactkg.graph.maps import KINDS
+
+    return KINDS
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -31,6 +35,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from impactkg.errors import ImpactKGError
     from impactkg.graph.export.report import REPORT_FORMATS, write_report
 
     suffix = Path(args.output).suffix.lower().lstrip(".")
@@ -75,6 +82,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _export_cids(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from impactkg.graph.export import cids
 
     kg = open_graph(args)
@@ -154,11 +163,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("-o", "--output", required=True, metavar="FILE", help="report.html or report.md")
     sp.set_defaults(func=cmd_report)
 
-    from impactkg.graph.maps import KINDS as MAP_KINDS
-
     sp = sub.add_parser("map", help="write an interactive map as one offline HTML page")
     add_store(sp)
-    sp.add_argument("kind", choices=MAP_KINDS, metavar="KIND", help=f"one of: {', '.join(MAP_KINDS)}")
+    sp.add_argument("kind", choices=Later(_map_kinds), metavar="KIND", help="one of: %(choices)s")
     sp.add_argument("--focus", metavar="ID", help="show only the neighbourhood of this node (id, label or IRI)")
     sp.add_argument("--depth", type=int, metavar="N", help="steps around --focus (default 2), or the longest path to --target (default 8)")
     sp.add_argument("--domain", metavar="D", help="only this domain (id or label)")

@@ -4,19 +4,17 @@ door (:class:`~impactkg.graph.store.KnowledgeGraph`) and the same writers as Pyt
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import warnings
-from pathlib import Path
 
 from impactkg.cli.common import add_allow_service, add_store, open_graph, params
-from impactkg.errors import ImpactKGError
 
 #: ``--format`` values: the table for people, the W3C result formats, RDF for graph results.
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdfxml")
 
 
 def _text(args: argparse.Namespace) -> str:
+    from impactkg.errors import ImpactKGError
+
     if args.expression is None and args.name is None:
         raise ImpactKGError("give a query name, a .rq file, or -e 'SPARQL'")
     text = args.expression if args.expression is not None else args.name
@@ -24,6 +22,10 @@ def _text(args: argparse.Namespace) -> str:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    import warnings
+
+    from impactkg.errors import ImpactKGError
+
     text = _text(args)
     if args.excel and args.format not in ("csv", "tsv"):
         raise ImpactKGError("--excel writes the spreadsheet form of csv or tsv: add --format csv or tsv")
@@ -44,6 +46,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"impactkg: warning: {message}", file=sys.stderr)
     out = sys.stdout.buffer
     if args.format == "table":
+        import shutil
+
         from impactkg.graph.sparql.render import table
 
         width = args.max_width
@@ -72,6 +76,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     text = _text(args)
     if args.name is not None and args.expression is None and Path(args.name).is_file():
         text = Path(args.name).read_text(encoding="utf-8")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 from impactkg.cli.common import add_store
-from impactkg.errors import ImpactKGError
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from impactkg.errors import ImpactKGError
     from impactkg.graph.store import PASSWORD_ENV, USER_ENV
     from impactkg.server import ServeConfig, serve
 

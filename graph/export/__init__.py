@@ -12,6 +12,7 @@ picks out of the graph: the quads that describe the selected resources, plus the
 of what they point to, so that every exported node has a name.
 
 >>> from impactkg import KnowledgeGraph
+>>> from impactkg.graph.export import select, to_networkx
 >>> kg = KnowledgeGraph.memory(); _ = kg.build()
 >>> sel = select(kg, domain="healthcare-health")
 >>> g = to_networkx(sel.quads)
@@ -21,32 +22,60 @@ of what they point to, so that every exported node has a name.
 
 from __future__ import annotations
 
-from impactkg.graph.export.graphfiles import (
-    GRAPH_FORMATS,
-    causal_links,
-    cytoscape_json,
-    gexf_bytes,
-    node_style,
-    to_networkx,
-    write_graph,
-)
-from impactkg.graph.export.rdf import (
-    QUAD_FORMATS,
-    RDF_FORMATS,
-    jsonld_context,
-    write_quads,
-    write_rdf,
-)
-from impactkg.graph.export.selection import (
-    ExportError,
-    Selection,
-    describe,
-    expand,
-    resolve_domain,
-    resolve_resource,
-    resource_graph,
-    select,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from impactkg.graph.export.graphfiles import (
+        GRAPH_FORMATS,
+        causal_links,
+        cytoscape_json,
+        gexf_bytes,
+        node_style,
+        to_networkx,
+        write_graph,
+    )
+    from impactkg.graph.export.rdf import (
+        QUAD_FORMATS,
+        RDF_FORMATS,
+        jsonld_context,
+        write_quads,
+        write_rdf,
+    )
+    from impactkg.graph.export.selection import (
+        ExportError,
+        Selection,
+        describe,
+        expand,
+        resolve_domain,
+        resolve_resource,
+        resource_graph,
+        select,
+    )
+
+#: The module of each re-exported name, imported when the name is first used (PEP 562): the
+#: command line reads :mod:`.write`'s format names without importing networkx and rdflib.
+_HOME = {
+    **dict.fromkeys(
+        ("GRAPH_FORMATS", "causal_links", "cytoscape_json", "gexf_bytes", "node_style", "to_networkx", "write_graph"),
+        "graphfiles",
+    ),
+    **dict.fromkeys(("QUAD_FORMATS", "RDF_FORMATS", "jsonld_context", "write_quads", "write_rdf"), "rdf"),
+    **dict.fromkeys(
+        ("ExportError", "Selection", "describe", "expand", "resolve_domain", "resolve_resource",
+         "resource_graph", "select"),
+        "selection",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "RDF_FORMATS",

@@ -23,11 +23,13 @@ import datetime
 import html
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-import rdflib
-from rdflib.term import Identifier
+
+if TYPE_CHECKING:
+    import rdflib
+    from rdflib.term import Identifier
 
 from impactkg.graph.sparql.terms import XSD, OxTerm, display, to_ox, to_rdflib
 
@@ -43,7 +45,13 @@ _FLOATS = {XSD + "double", XSD + "float"}
 KINDS = ("select", "ask", "graph")
 
 
-class Row(Mapping[str, Identifier | None]):
+if TYPE_CHECKING:
+    _RowBase = Mapping[str, Identifier | None]
+else:  # rdflib is imported only when a row is read as rdflib terms
+    _RowBase = Mapping[str, Any]
+
+
+class Row(_RowBase):
     """One solution: a read-only mapping from variable name to rdflib term (``None`` when unbound).
 
     ``row.term(name)`` gives the exact pyoxigraph term instead.
@@ -265,6 +273,8 @@ class QueryResult:
 
     def to_graph(self) -> rdflib.Graph:
         """The triples of a CONSTRUCT/DESCRIBE result as an rdflib Graph."""
+        import rdflib
+
         g = rdflib.Graph()
         for t in self.triples:
             g.add(t)

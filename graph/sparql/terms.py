@@ -16,10 +16,14 @@ rdflib.term.Literal('人', lang='ja')
 from __future__ import annotations
 
 import logging
+import sys
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
-from rdflib.term import Identifier
+
+if TYPE_CHECKING:
+    import rdflib
+    from rdflib.term import Identifier
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -35,10 +39,22 @@ class _IllTypedIsLegal(logging.Filter):
         return not str(record.msg).startswith("Failed to convert Literal lexical form")
 
 
-logging.getLogger("rdflib.term").addFilter(_IllTypedIsLegal())
+_quiet = False
+
+
+def _rdflib():  # -> the rdflib module
+    """rdflib, imported when a term is first converted (the quick commands never need it)."""
+    global _quiet
+    import rdflib
+
+    if not _quiet:
+        logging.getLogger("rdflib.term").addFilter(_IllTypedIsLegal())
+        _quiet = True
+    return rdflib
 
 
 def _exact_literal(value: str, lang: str | None, datatype: str | None) -> rdflib.Literal:
+    rdflib = _rdflib()
     lit = rdflib.Literal(value, lang=lang, datatype=datatype, normalize=False)
     if str(lit) != value:
         # rdflib collapses the white space of xsd:token and xsd:normalizedString even without
@@ -59,6 +75,7 @@ def to_rdflib(term: OxTerm | ox.Triple | ox.DefaultGraph | None) -> Identifier |
     """
     if term is None or isinstance(term, ox.DefaultGraph):
         return None
+    rdflib = _rdflib()
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -77,6 +94,9 @@ def to_ox(term: Identifier | OxTerm | None) -> OxTerm | None:
     """The pyoxigraph term equal to an rdflib term (a pyoxigraph term is returned as it is)."""
     if term is None or isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
         return term
+    if "rdflib" not in sys.modules:  # then it cannot be an rdflib term
+        raise TypeError(f"no pyoxigraph term for {term!r}")
+    rdflib = _rdflib()
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, rdflib.BNode):
