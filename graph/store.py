@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -119,6 +120,31 @@ def _iris(value: str | Sequence[str] | None, what: str) -> list[str] | None:
         if not isinstance(iri, str) or not urllib.parse.urlsplit(iri).scheme or any(c in iri for c in ' <>"{}|^`\\'):
             raise QueryError(f"{what}: not an absolute IRI: {iri!r}")
     return items
+
+
+@functools.lru_cache(maxsize=256)
+def _read(text: str) -> tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...]]:
+    """What the door needs to know of a query's text: its ``SERVICE`` targets and its dataset
+    clauses (``FROM``, ``FROM NAMED``); QueryError for an update or a text that is not SPARQL.
+    Kept for the texts asked most recently (a named query is read once, not at every call)."""
+    from impactkg.graph.sparql.text import _targets, form_of, prologue, tokens
+    from impactkg.ontology import PREFIXES
+
+    toks = tokens(text)
+    if form_of(toks) == "update":
+        raise QueryError("this is an update, not a query: run it with update (impactkg update, kg.update)")
+    declared, _, _ = prologue(toks)
+    known = {**PREFIXES, **declared}
+    checked = [toks]
+    if "\\u" in text or "\\U" in text:
+        # SPARQL reads \uXXXX escapes anywhere in the text: look at the text as the engine will.
+        decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+        try:
+            checked.append(tokens(decoded))
+        except QueryError:
+            pass
+    services = tuple(target for each in checked for target in _targets(each, ("SERVICE",), known))
+    return services, tuple(_targets(toks, ("FROM",), known))
 
 
 class KnowledgeGraph:
@@ -313,30 +339,11 @@ class KnowledgeGraph:
     ) -> QueryRequest:
         """The checked :class:`~impactkg.graph.backends.QueryRequest` for query ``text``: its
         form, limits, remote references and dataset decided as the module says."""
-        from impactkg.graph.sparql.text import _targets, form_of, prologue, tokens
-
-        toks = tokens(text)
-        form = form_of(toks)
-        if form == "update":
-            raise QueryError("this is an update, not a query: run it with update (impactkg update, kg.update)")
-        declared, _, _ = prologue(toks)
-        from impactkg.ontology import PREFIXES
-
-        known = {**PREFIXES, **declared}
-        checked = [toks]
-        if "\\u" in text or "\\U" in text:
-            # SPARQL reads \uXXXX escapes anywhere in the text: look at the text as the engine will.
-            decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-            try:
-                checked.append(tokens(decoded))
-            except QueryError:
-                pass
-        for each in checked:
-            for keyword, iri in _targets(each, ("SERVICE",), known):
-                self._check_remote(keyword, iri)
+        services, clauses = _read(text)
+        for keyword, iri in services:
+            self._check_remote(keyword, iri)
         defaults = _iris(default_graph_uri, "default-graph-uri")
         named = _iris(named_graph_uri, "named-graph-uri")
-        clauses = _targets(toks, ("FROM",), known)
         union = True
         if defaults is not None or named is not None:
             warnings = self._unknown_graphs([*(defaults or []), *(named or [])], "the dataset's graph")

@@ -228,6 +228,8 @@ def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
                 f"{q.name}: missing required parameter {p.name!r} ({p.description or p.type})"
             )
     title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
-    shipped = q.path is not None and q.path.resolve().parent == query_dir().resolve()
+    shipped = q is library().get(q.name) or (  # a named query, or a file of the library's
+        q.path is not None and q.path.resolve().parent == query_dir().resolve()
+    )
     base = q.path.resolve().as_uri() if q.path is not None and not shipped else None
     return Prepared(q.text, bindings, q.name if q.path is not None else "", title, base)

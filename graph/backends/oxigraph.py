@@ -49,17 +49,19 @@ def run_query(store: ox.Store, req: QueryRequest) -> QueryResult:
         kwargs["use_default_graph_as_union"] = True
     cap = req.max_results
     try:
-        res = store.query(with_param_binds(req.text, list(req.bindings)), **kwargs)
+        res = store.query(with_param_binds(req.text, tuple(req.bindings)), **kwargs)
         if isinstance(res, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            n = len(variables)
-            rows: list[tuple] = []
-            for sol in res:
-                if cap is not None and len(rows) == cap:
-                    raise TooLarge(too_large(cap, "rows"))
-                rows.append(tuple(sol[i] for i in range(n)))
+            if cap is None:
+                rows: list[tuple] = [tuple(sol) for sol in res]
+            else:
+                rows = []
+                for sol in res:
+                    if len(rows) == cap:
+                        raise TooLarge(too_large(cap, "rows"))
+                    rows.append(tuple(sol))
             return QueryResult.of_terms("select", variables, rows)
         triples = []
         for t in res:

@@ -7,7 +7,8 @@ sees nothing of the groups around it unless it projects the variable. It is as i
 written in place of the variable, and the variable keeps the value in the results.
 
 For Oxigraph (:func:`with_param_binds`) the outermost group ``{ P }`` becomes
-``{ { BIND(<urn:impactkg:param:NAME>() AS ?NAME) } LATERAL { P } }``, and so does the group of
+``{ { BIND(<urn:impactkg:param:NAME>() AS ?NAME) } LATERAL { P } }`` (the call wrapped in a
+``COALESCE`` that tells the planner the variable is bound), and so does the group of
 each subselect that mentions a parameter without projecting it: the engine calls back for the
 typed term (the value never enters the query text, so quotes or braces in it cannot change the
 query), and ``LATERAL`` (SPARQL 1.2 proposal SEP-0006, which Oxigraph implements) evaluates
@@ -21,15 +22,16 @@ A query that gives a parameter's variable a value itself (``BIND(… AS ?x)``, `
 ``VALUES ?x``) cannot also take it as a parameter: QueryError.
 
 >>> with_param_binds("SELECT ?x WHERE { ?x ?p ?o }", ["o"])
-'SELECT ?x WHERE { { BIND(<urn:impactkg:param:o>() AS ?o) } LATERAL { ?x ?p ?o } }'
->>> with_param_binds("SELECT * { ?s ?p ?o { SELECT ?s { ?s ?q ?o } } }", ["o"])[:70]
-'SELECT * { { BIND(<urn:impactkg:param:o>() AS ?o) } LATERAL { ?s ?p ?o'
+'SELECT ?x WHERE { { BIND(COALESCE(<urn:impactkg:param:o>(), <urn:impactkg:param:o>) AS ?o) } LATERAL { ?x ?p ?o } }'
+>>> with_param_binds("SELECT * { ?s ?p ?o { SELECT ?s { ?s ?q ?o } } }", ["o"]).count("LATERAL")
+2
 >>> with_values("SELECT ?x WHERE { ?x ?p ?o }", {"o": '"a\\\\"b"'})
 'SELECT ?x WHERE { VALUES (?o) { ("a\\\\"b") } ?x ?p ?o }'
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -234,13 +236,11 @@ def _binds(names: list[str]) -> str:
     return " ".join(f"BIND(COALESCE(<{PARAM_NS}{n}>(), <{PARAM_NS}{n}>) AS ?{n})" for n in names)
 
 
-def with_param_binds(sparql: str, names: list[str]) -> str:
-    """Bind each parameter with an engine-side ``BIND`` and ``LATERAL`` wherever the module says."""
-    if not names:
-        return sparql
-    _names(names)
+@functools.lru_cache(maxsize=256)
+def _lateral(sparql: str, names: tuple[str, ...]) -> str:
+    _names(list(names))
     edits: list[tuple[int, str]] = []
-    for at, close, here in lateral_points(sparql, names):
+    for at, close, here in lateral_points(sparql, list(names)):
         edits += [(at, f" {{ {_binds(here)} }} LATERAL {{"), (close, "} ")]
     out, last = [], 0
     for at, text in sorted(edits, key=lambda e: e[0]):
@@ -248,6 +248,14 @@ def with_param_binds(sparql: str, names: list[str]) -> str:
         last = at
     out.append(sparql[last:])
     return "".join(out)
+
+
+def with_param_binds(sparql: str, names: list[str] | tuple[str, ...]) -> str:
+    """Bind each parameter with an engine-side ``BIND`` and ``LATERAL`` wherever the module says
+    (the rewriting of the texts asked most recently is kept)."""
+    if not names:
+        return sparql
+    return _lateral(sparql, tuple(names))
 
 
 def with_values(sparql: str, bindings: dict[str, str]) -> str:
