@@ -2,81 +2,28 @@
 its peak memory (``VmHWM`` of ``/proc/self/status``) is its own. Every step prints one JSON line.
 
     python -m bench.contenders build ENGINE DATASET_DIR
-    python -m bench.contenders queries DATASET_DIR --budget S --max-reps N
     python -m bench.contenders exports DATASET_DIR WORK_DIR --reps N --cap S
     python -m bench.contenders rdflib DATASET_DIR --cap S --export-cap S
+
+The named queries run in :mod:`bench.queries`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import re
-import signal
 import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+
+from bench.common import Timeout, emit, rss_mb
+from bench.common import alarm as _alarm
+from bench.common import no_alarm as _no_alarm
+from bench.queries import REFERENCE_QUERIES
 
 ENGINES = ("impactkg-nt", "impactkg-build", "impactkg-nq", "impactkg-tables",
            "pyoxigraph-nt", "pyoxigraph-nq", "rdflib-nt", "imports")
-
-#: The queries of the issue's measurements, run on every engine (rdflib included).
-REFERENCE_QUERIES = {
-    "indicators-of-one-target": """
-SELECT ?ind ?label ?unit WHERE {
-  ?ind a ikg:Indicator ; ikg:sdgTarget <http://metadata.un.org/sdg/%TARGET%> ; rdfs:label ?label .
-  OPTIONAL { ?ind ikg:unit/skos:prefLabel ?unit FILTER(lang(?unit) = "ja") }
-}""",
-    "chain-as-sequence-path": """
-SELECT ?a ?goal WHERE {
-  ?a a ikg:Activity ; ikg:hasResult/ikg:contributesTo/ikg:servesTarget/sdgo:isTargetOf ?goal .
-}""",
-    "chain-as-transitive-path": """
-SELECT ?a ?t WHERE {
-  ?a a ikg:Activity ; (ikg:hasResult|ikg:contributesTo|ikg:servesTarget)+ ?t . ?t a sdgo:Target .
-}""",
-}
-
-#: A property path in a query: ``a/b``, ``a|b``, ``^a``, ``a+``, ``a*`` (between prefixed names).
-PATH_RE = re.compile(r"[\w-]+:[\w.-]*[a-zA-Z]\s*[/|]\s*\^?[\w-]+:|\^[\w-]+:\w|[\w-]+:\w+[+*](?=[\s?<])")
-
-
-def emit(**row: Any) -> None:
-    print(json.dumps(row, ensure_ascii=False, default=str), flush=True)
-
-
-def rss_mb(field: str = "VmHWM") -> float:
-    """The process's peak (``VmHWM``) or current (``VmRSS``) resident memory in MiB."""
-    for line in open("/proc/self/status", encoding="ascii"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return math.nan
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (``p`` in 0..100) of ``values``."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-class Timeout(Exception):
-    pass
-
-
-def _alarm(seconds: float):
-    def handler(signum, frame):
-        raise Timeout()
-
-    signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
-
-
-def _no_alarm() -> None:
-    signal.setitimer(signal.ITIMER_REAL, 0)
-
 
 # ---------------------------------------------------------------------- build
 def build(engine: str, root: Path) -> None:
@@ -147,158 +94,6 @@ def build(engine: str, root: Path) -> None:
     emit(step="build", engine=engine, seconds=seconds, quads=n, rss_before_mb=before, peak_rss_mb=peak, **extra)
 
 
-# ---------------------------------------------------------------------- queries
-def query_cases(manifest: dict) -> list[tuple[str, dict[str, str]]]:
-    """Each named query with its required parameters, and once more filtered by its first
-    optional parameter, with values that exist in the generated graph."""
-    from impactkg.queries import library
-
-    code = manifest.get("target", "11.b")
-    values = {
-        "sdg-target": code, "sdg-goal": code.split(".")[0], "text": "受診率",
-        "concept:domain": "healthcare-health", "concept:finance-method": "debt",
-        "concept:social-issue": "environment", "concept:organization-type": "financial-institution",
-        "concept:process-scene": "scene-1", "indicator": "m0000:1",
-        "iri": "https://w3id.org/impactkg/id/org/m0000-sub-0", "lang": "ja",
-    }
-    by_name = {"equivalent": "without", "polarity": "R", "factor": "m0000-f00000", "q": "受診率"}
-    cases = []
-    for name, q in library().items():
-        required = {p.name: by_name.get(p.name, values.get(p.type, "")) for p in q.params if p.required}
-        cases.append((name, required))
-        optional = [p for p in q.params if not p.required and p.default is None]
-        if optional:
-            p = optional[0]
-            cases.append((name, {**required, p.name: by_name.get(p.name, values.get(p.type, ""))}))
-    return cases
-
-
-class CountingStore:
-    """A proxy of a ``pyoxigraph.Store`` that counts the calls of ``query``."""
-
-    def __init__(self, store):
-        self._store = store
-        self.queries = 0
-
-    def query(self, *args, **kwargs):
-        self.queries += 1
-        return self._store.query(*args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._store, name)
-
-    def __len__(self) -> int:
-        return len(self._store)
-
-
-def queries(root: Path, budget: float, max_reps: int, min_reps: int = 3) -> None:
-    """Every named query on impactkg and the same SPARQL directly on pyoxigraph, interleaved."""
-    import pyoxigraph as ox
-    import rdflib.plugins.sparql.evaluate as rdflib_evaluate
-    import rdflib.plugins.sparql.processor as rdflib_processor
-
-    from impactkg import KnowledgeGraph
-    from impactkg.graph.sparql.params import PARAM_NS, with_param_binds
-    from impactkg.ontology import PREFIXES
-    from impactkg.queries import get, resolve
-
-    # Every evaluation by rdflib's SPARQL engine goes through evalQuery: count the calls.
-    calls = {"rdflib": 0}
-    original = rdflib_evaluate.evalQuery
-
-    def counting(*args, **kwargs):
-        calls["rdflib"] += 1
-        return original(*args, **kwargs)
-
-    rdflib_evaluate.evalQuery = counting
-    rdflib_processor.evalQuery = counting
-
-    nt = root / "graph.nt"
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    kg = KnowledgeGraph.memory()
-    kg.load(nt)
-    probe = CountingStore(kg._backend.store)
-    kg._backend.store = probe
-    raw = ox.Store()
-    raw.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-
-    # The probe works: a query on an rdflib graph is counted.
-    import rdflib
-
-    rdflib.Graph().query("SELECT * WHERE { ?s ?p ?o }")
-    control = calls["rdflib"]
-    calls["rdflib"] = 0
-
-    def timed(run) -> tuple[float, int]:
-        t = time.perf_counter()
-        n = run()
-        return time.perf_counter() - t, n
-
-    for name, params in query_cases(manifest):
-        text, bindings = resolve(name, params)
-        sparql = with_param_binds(text, list(bindings))
-        functions = {ox.NamedNode(PARAM_NS + k): (lambda v=v: v) for k, v in bindings.items()}
-
-        def ours(name=name, params=params) -> int:
-            return len(kg.query(name, **params).rows)
-
-        def direct(store=raw, union=False, sparql=sparql, functions=functions) -> int:
-            res = store.query(sparql, prefixes=PREFIXES, custom_functions=functions,
-                              use_default_graph_as_union=union)
-            return sum(1 for solution in res for _ in solution) // max(1, len(res.variables))
-
-        before = (calls["rdflib"], probe.queries)
-        times: dict[str, list[float]] = {"impactkg": [], "pyoxigraph": []}
-        rows: dict[str, int] = {}
-        spent = 0.0
-        while True:
-            for engine, run in (("impactkg", ours), ("pyoxigraph", direct)):
-                dt, n = timed(run)
-                times[engine].append(dt)
-                rows[engine] = n
-                spent += dt
-            reps = len(times["impactkg"])
-            if reps >= max_reps or (reps >= min_reps and spent >= budget) or (spent >= 4 * budget):
-                break
-        ratio = statistics.median(times["impactkg"]) / statistics.median(times["pyoxigraph"])
-        row = {
-            "step": "query", "name": name, "params": params, "reps": len(times["impactkg"]),
-            "rows": rows["impactkg"], "rows_pyoxigraph": rows["pyoxigraph"],
-            "impactkg_median": statistics.median(times["impactkg"]),
-            "impactkg_p95": percentile(times["impactkg"], 95),
-            "pyoxigraph_median": statistics.median(times["pyoxigraph"]),
-            "pyoxigraph_p95": percentile(times["pyoxigraph"], 95),
-            "ratio": ratio,
-            "property_path": bool(PATH_RE.search(get(name).text)),
-            "rdflib_evaluations": calls["rdflib"] - before[0],
-            "pyoxigraph_queries": probe.queries - before[1],
-        }
-        if ratio > 1.5:  # where does the difference go: the same SPARQL on impactkg's own store
-            own = [timed(lambda: direct(probe._store, True))[0] for _ in range(min(3, len(times["impactkg"])))]
-            row["impactkg_store_direct_median"] = statistics.median(own)
-        emit(**row)
-
-    for name, text in REFERENCE_QUERIES.items():
-        text = text.replace("%TARGET%", manifest.get("target", "11.b"))
-        times = {"impactkg": [], "pyoxigraph": []}
-        rows = {}
-        for _ in range(max(1, min(max_reps, 5))):
-            dt, n = timed(lambda text=text: len(kg.sparql(text).rows))
-            times["impactkg"].append(dt)
-            rows["impactkg"] = n
-            dt, n = timed(lambda text=text: sum(1 for _ in raw.query(text, prefixes=PREFIXES)))
-            times["pyoxigraph"].append(dt)
-            rows["pyoxigraph"] = n
-            if sum(times["impactkg"]) + sum(times["pyoxigraph"]) > budget:
-                break
-        emit(step="reference-query", name=name, rows=rows["impactkg"], rows_pyoxigraph=rows["pyoxigraph"],
-             impactkg_median=statistics.median(times["impactkg"]),
-             pyoxigraph_median=statistics.median(times["pyoxigraph"]), reps=len(times["impactkg"]))
-    emit(step="evaluator", backend=kg.backend, backend_class=type(kg._backend).__name__,
-         rdflib_evaluations=calls["rdflib"], rdflib_probe_control=control,
-         pyoxigraph_queries=probe.queries)
-
-
 # ---------------------------------------------------------------------- exports
 def exports(root: Path, work: Path, reps: int, cap: float) -> None:
     """Turtle and JSON-LD: impactkg's export against pyoxigraph's serializer on the same data."""
@@ -328,29 +123,38 @@ def exports(root: Path, work: Path, reps: int, cap: float) -> None:
         work / "pyoxigraph.ttl")
     run("impactkg-jsonld", lambda p: kg.export(p, "jsonld"), work / "impactkg.jsonld")
     run("pyoxigraph-jsonld", lambda p: raw.dump(str(p), ox.RdfFormat.JSON_LD), work / "pyoxigraph.jsonld")
-    # `impactkg export -o FILE.jsonld`: the command line's path, through the same writer as the API.
+    # `impactkg export -o FILE.jsonld`: the command line's path (impactkg.graph.export.write.export),
+    # capped in case it is far slower than the API's.
     path = work / "impactkg-cli.jsonld"
     if cap <= 0:
         emit(step="export", name="impactkg-cli-jsonld", skipped=True)
-        cap = 0
     else:
         _alarm(cap)
-    t = time.perf_counter()
-    try:
-        if cap:
-            export(kg, path, "jsonld")
-            emit(step="export", name="impactkg-cli-jsonld", median=time.perf_counter() - t, reps=1,
-                 bytes=path.stat().st_size)
-    except Timeout:
-        emit(step="export", name="impactkg-cli-jsonld", timeout=cap)
-    finally:
-        _no_alarm()
-    # The same triples in the named graphs of the members' loads: the union is deduplicated.
+        try:
+            run("impactkg-cli-jsonld", lambda p: export(kg, p, "jsonld"), path)
+        except Timeout:
+            emit(step="export", name="impactkg-cli-jsonld", timeout=cap)
+        finally:
+            _no_alarm()
+    # The same triples in the named graphs of the members' loads: the union is written once.
     kg.close()
     multi = KnowledgeGraph.memory()
     multi.load(nq)
-    run("impactkg-ttl-named-graphs", lambda p: multi.export(p, "ttl"), work / "impactkg-multi.ttl", 1)
-    emit(step="export-graphs", named_graphs=len(multi.graphs()))
+    run("impactkg-ttl-named-graphs", lambda p: multi.export(p, "ttl"), work / "impactkg-multi.ttl")
+    run("impactkg-nt-named-graphs", lambda p: multi.export(p, "nt"), work / "impactkg-multi.nt")
+    run("pyoxigraph-nt", lambda p: raw.dump(str(p), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
+        work / "pyoxigraph.nt")
+    emit(step="export-graphs", named_graphs=len(multi.graphs()),
+         same_triples=_same_triples(work / "impactkg-multi.nt", work / "pyoxigraph.nt"))
+
+
+def _same_triples(a: Path, b: Path) -> bool:
+    """Whether two N-Triples files hold the same triples, each once."""
+    def lines(p: Path) -> list[bytes]:
+        return sorted(line for line in p.read_bytes().splitlines() if line.strip())
+
+    first = lines(a)
+    return len(first) == len(set(first)) and first == lines(b)
 
 
 # ---------------------------------------------------------------------- rdflib
@@ -411,10 +215,6 @@ def main(argv: list[str] | None = None) -> None:
     b = sub.add_parser("build")
     b.add_argument("engine", choices=ENGINES)
     b.add_argument("root", type=Path)
-    q = sub.add_parser("queries")
-    q.add_argument("root", type=Path)
-    q.add_argument("--budget", type=float, default=3.0)
-    q.add_argument("--max-reps", type=int, default=15)
     e = sub.add_parser("exports")
     e.add_argument("root", type=Path)
     e.add_argument("work", type=Path)
@@ -429,8 +229,6 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
     if a.cmd == "build":
         build(a.engine, a.root)
-    elif a.cmd == "queries":
-        queries(a.root, a.budget, a.max_reps)
     elif a.cmd == "exports":
         exports(a.root, a.work, a.reps, a.cap)
     else:

@@ -185,7 +185,7 @@ def queries(root: Path, budget: float, max_reps: int) -> None:
         limit, source = limit_text(name, params, text, bindings)
         got: dict[str, tuple[list[str], list]] = {}
 
-        def ours(name=name, params=params) -> int:
+        def ours(name=name, params=params, got=got) -> int:
             res = kg.query(name, **params)
             got["impactkg"] = (res.variables, res.terms)
             return sum(1 for row in res.terms for _ in row) // max(1, len(res.variables))
@@ -193,7 +193,7 @@ def queries(root: Path, budget: float, max_reps: int) -> None:
         def same(sparql=sparql, functions=functions) -> int:
             return read(raw.query(sparql, prefixes=PREFIXES, custom_functions=functions))
 
-        def best(limit=limit) -> int:
+        def best(limit=limit, got=got) -> int:
             res = raw.query(limit, prefixes=PREFIXES)
             variables = [v.value for v in res.variables]
             terms = [tuple(solution) for solution in res]

@@ -538,11 +538,12 @@ class KnowledgeGraph:
             (self.path / "impactkg.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
     # ------------------------------------------------------------------ checking
-    def validate(self, shapes: str | Path | None = None):
-        """Validate the graph against the SHACL shapes; returns a ValidationReport."""
+    def validate(self, shapes: str | Path | None = None, *, progress: Callable[[str], None] | None = None):
+        """Validate the graph against the SHACL shapes; returns a ValidationReport
+        (see :func:`impactkg.graph.analysis.validate.validate`; ``progress`` is told each shape)."""
         from impactkg.graph.analysis.validate import validate
 
-        return validate(self, shapes)
+        return validate(self, shapes, progress=progress)
 
     def stats(self) -> Stats:
         """Quads, triples per named graph and instances per class."""

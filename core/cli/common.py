@@ -45,11 +45,12 @@ class Later(Sequence[str]):
         return iter(self._get())
 
 
-def progress(desc: str) -> tuple[Callable[[str], None], Callable[[], None]]:
-    """A tqdm progress bar over sources, shown on a terminal; returns (callback, close)."""
+def progress(desc: str, unit: str = "file") -> tuple[Callable[[str], None], Callable[[], None]]:
+    """A tqdm progress bar over sources (or other steps), shown on a terminal; returns
+    (callback, close)."""
     from tqdm import tqdm
 
-    bar = tqdm(desc=desc, unit="file", disable=None, leave=False, file=sys.stderr)
+    bar = tqdm(desc=desc, unit=unit, disable=None, leave=False, file=sys.stderr)
 
     def step(name: str) -> None:
         bar.set_postfix_str(name)

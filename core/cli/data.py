@@ -56,7 +56,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{', '.join(str(f) for f in args.files)}: loads without errors")
     else:
         kg = open_graph(args)
-    report = kg.validate()
+    step, close = progress("validating", unit="shape")
+    try:
+        report = kg.validate(progress=step)
+    finally:
+        close()
     print(report.text())
     return 0 if report.conforms else 1
 

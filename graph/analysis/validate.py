@@ -9,16 +9,21 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import rdflib
 
 from impactkg.ontology import SH, shapes_file
 
 if TYPE_CHECKING:
+    import rdflib
+
+    from impactkg.graph.analysis.shacl import Check
     from impactkg.graph.store import KnowledgeGraph
+
+ENGINES = ("auto", "sparql", "pyshacl")
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,10 @@ class ValidationReport:
 
     conforms: bool
     violations: list[Violation] = field(default_factory=list)
+    #: pySHACL's report graph, when pySHACL validated (None when the store's engine did).
     report_graph: rdflib.Graph | None = None
+    #: Which engine validated: ``sparql`` (the store, :mod:`.shacl`) or ``pyshacl``.
+    engine: str = "pyshacl"
 
     @property
     def errors(self) -> list[Violation]:
@@ -65,11 +73,16 @@ class ValidationReport:
 
 
 def _short(term: rdflib.term.Node | None) -> str | None:
+    import rdflib
+
+    if isinstance(term, rdflib.BNode):  # a path such as [ sh:inversePath p ], as SPARQL writes it
+        return None
     return None if term is None else str(term)
 
 
 def validate_graph(data: rdflib.Graph, shapes: str | Path | None = None) -> ValidationReport:
-    """Validate an rdflib graph against the shapes (default: impactkg's ``shapes.ttl``)."""
+    """Validate an rdflib graph with pySHACL against the shapes (default: impactkg's ``shapes.ttl``)."""
+    import rdflib
     from pyshacl import validate as shacl
 
     shapes_graph = rdflib.Graph().parse(str(shapes or shapes_file()), format="turtle")
@@ -93,9 +106,49 @@ def validate_graph(data: rdflib.Graph, shapes: str | Path | None = None) -> Vali
     return ValidationReport(conforms=conforms, violations=violations, report_graph=report_graph)
 
 
-def validate(kg: KnowledgeGraph, shapes: str | Path | None = None) -> ValidationReport:
-    """Validate the union of a knowledge graph's named graphs (the ontology included)."""
+@lru_cache(maxsize=8)
+def _checks(path: str, mtime: float) -> tuple[Check, ...] | None:
+    from impactkg.graph.analysis.shacl import compile_shapes
+
+    checks = compile_shapes(path)
+    return None if checks is None else tuple(checks)
+
+
+def validate(
+    kg: KnowledgeGraph,
+    shapes: str | Path | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    engine: str = "auto",
+) -> ValidationReport:
+    """Validate the union of a knowledge graph's named graphs (the ontology included).
+
+    ``engine="auto"`` checks the shapes as SPARQL queries on the store (:mod:`.shacl`) when every
+    shape uses only what that module knows (impactkg's shapes do), else runs pySHACL on a copy of
+    the graph; ``"sparql"`` and ``"pyshacl"`` choose one (``"sparql"`` raises ValueError for shapes
+    it cannot check). ``progress`` is called with the name of each shape as it is checked. Both
+    engines give the same violations (SHACL 1.0 Core; tests/test_validate.py compares them).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r} (use one of: {', '.join(ENGINES)})")
+    path = Path(shapes or shapes_file())
+    checks = _checks(str(path), path.stat().st_mtime) if engine != "pyshacl" else None
+    if checks is None and engine == "sparql":
+        raise ValueError(f"{path} uses SHACL features that only pySHACL checks: use engine='pyshacl'")
+    if checks is not None:
+        from impactkg.graph.analysis.shacl import run_checks
+
+        violations = [
+            Violation(focus=focus, path=check.path, severity=check.severity, message=check.message, shape=check.shape)
+            for check, focus in run_checks(kg, list(checks), progress)
+        ]
+        conforms = not any(v.severity == "Violation" for v in violations)
+        return ValidationReport(conforms=conforms, violations=violations, engine="sparql")
+    import rdflib
+
     data = rdflib.Graph()
     for s, p, o in kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples:
         data.add((s, p, o))
-    return validate_graph(data, shapes)
+    if progress:
+        progress("pySHACL")
+    return validate_graph(data, path)
