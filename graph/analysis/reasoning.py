@@ -27,18 +27,25 @@ True
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from impactkg.errors import ReasoningError
+from impactkg.graph.analysis.clashes import Clash, _curie, diagnose
+from impactkg.graph.analysis.reasoners import (
+    NO_JAVA,
+    ONTOLOGY_IRI,
+    _complete,
+    _hermit,
+    _owlrl,
+    find_java,
+    hermit_version,
+    owlrl_version,
+)
 from impactkg.ontology import (
     DCTERMS,
     ONTOLOGY_GRAPH,
@@ -53,7 +60,6 @@ from impactkg.ontology import (
 
 #: The named graph that holds the inferred triples.
 INFERRED_GRAPH = graph_iri("inferred")
-ONTOLOGY_IRI = "https://w3id.org/impactkg/ontology"
 REASONERS = ("hermit", "owlrl")
 SHOWN = 5  # clashes shown per axiom in the text report (all are in ReasoningReport.clashes)
 
@@ -62,27 +68,9 @@ _TYPE = ox.NamedNode(RDF + "type")
 _SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 _SUBPROP = ox.NamedNode(RDFS + "subPropertyOf")
 _SAME = ox.NamedNode(OWL + "sameAs")
-_NOTHING = OWL + "Nothing"
-_ERROR_NS = "http://www.daml.org/2002/03/agents/agent-ont#"
 SKOS_SCHEME = "http://www.w3.org/2004/02/skos/core#ConceptScheme"
 OWL_ONTOLOGY = OWL + "Ontology"
 
-
-
-@dataclass
-class Clash:
-    """One reason the graph is inconsistent: the resource, what is wrong, the axioms involved."""
-
-    iri: str
-    message: str
-    axioms: list[str] = field(default_factory=list)
-    evidence: list[str] = field(default_factory=list)
-
-    def text(self) -> str:
-        lines = [f"  <{self.iri}>: {self.message}" if self.iri else f"  {self.message}"]
-        lines += [f"      axiom: {a}" for a in self.axioms]
-        lines += [f"      because: {e}" for e in self.evidence]
-        return "\n".join(lines)
 
 
 @dataclass
@@ -124,41 +112,6 @@ class ReasoningReport:
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------- Java
-def find_java(java: str | None = None) -> str | None:
-    """The Java runtime to run HermiT with, or None when there is none that works.
-
-    Looks at ``java`` (a path), then ``$JAVA_HOME/bin/java``, then ``java`` on the ``PATH``.
-
-    >>> find_java("/nonexistent/java") is None
-    True
-    """
-    candidates = [java] if java else []
-    if not java and os.environ.get("JAVA_HOME"):
-        candidates.append(str(Path(os.environ["JAVA_HOME"]) / "bin" / "java"))
-    if not java:
-        found = shutil.which("java")
-        if found:
-            candidates.append(found)
-    for exe in candidates:
-        if not exe or not (os.path.isfile(exe) and os.access(exe, os.X_OK)):
-            continue
-        try:
-            done = subprocess.run([exe, "-version"], capture_output=True, timeout=60)
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if done.returncode == 0:
-            return exe
-    return None
-
-
-NO_JAVA = (
-    "no working Java runtime found: HermiT needs one (install a JRE, e.g. Debian's "
-    "default-jre-headless, or set JAVA_HOME); falling back to OWL 2 RL rules (owlrl), which "
-    "check consistency only for what the OWL 2 RL profile covers"
-)
-
-
 # ---------------------------------------------------------------------- input
 def reasoning_file() -> Path:
     """The ontology's axioms that only the reasoner reads (property chains, as RDF lists)."""
@@ -184,117 +137,6 @@ def _ntriples(triples) -> bytes:
     buf = io.BytesIO()
     ox.serialize(triples, buf, ox.RdfFormat.N_TRIPLES)
     return buf.getvalue()
-
-
-# ---------------------------------------------------------------------- HermiT
-def _hermit(nt: bytes, java: str) -> tuple[bool, set[ox.Triple], list[str]]:
-    """Run HermiT through owlready2 on N-Triples; (consistent, inferred triples, notes)."""
-    import owlready2
-    from owlready2.base import OwlReadyInconsistentOntologyError, OwlReadyJavaError
-
-    world = owlready2.World()  # a fresh world per run: nothing leaks between runs
-    saved_java = owlready2.JAVA_EXE
-    notes: list[str] = []
-    try:
-        world.get_ontology(ONTOLOGY_IRI).load(fileobj=io.BytesIO(nt), format="ntriples")
-        owlready2.JAVA_EXE = java
-        try:
-            owlready2.sync_reasoner_hermit(
-                world, infer_property_values=True, debug=0, ignore_unsupported_datatypes=True
-            )
-        except OwlReadyInconsistentOntologyError:
-            return False, set(), notes
-        except OwlReadyJavaError as exc:
-            detail = " ".join(str(exc).split())[:300]
-            raise ReasoningError(f"HermiT failed: {detail}") from None
-        inferred: set[ox.Triple] = set()
-        onto = world.get_ontology("http://inferrences/")
-        for triple in onto.get_triples(None, None, None):
-            if len(triple) != 3 or not all(isinstance(x, int) and x > 0 for x in triple):
-                continue  # blank nodes and literals: not needed
-            s, p, o = (world._unabbreviate(x) for x in triple)
-            if o == _NOTHING and p in (OWL + "equivalentClass", RDFS + "subClassOf"):
-                notes.append(f"class <{s}> is unsatisfiable (equivalent to owl:Nothing)")
-                continue
-            inferred.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o)))
-        return True, inferred, notes
-    finally:
-        owlready2.JAVA_EXE = saved_java
-        world.close()
-
-
-def hermit_version() -> str:
-    import owlready2
-
-    return f"HermiT (owlready2 {owlready2.VERSION})"
-
-
-_COMPLETE = [
-    # super-properties of every relation
-    "CONSTRUCT { ?s ?q ?o } WHERE { ?p rdfs:subPropertyOf+ ?q . ?s ?p ?o FILTER(?p != ?q) "
-    "FILTER NOT EXISTS { ?s ?q ?o } }",
-    # the inverse of every relation
-    "CONSTRUCT { ?o ?q ?s } WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } "
-    "?s ?p ?o FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o ?q ?s } }",
-    # the class hierarchy, transitively
-    "CONSTRUCT { ?a rdfs:subClassOf ?c } WHERE { ?a rdfs:subClassOf+ ?c "
-    "FILTER(isIRI(?a) && isIRI(?c) && ?a != ?c) FILTER NOT EXISTS { ?a rdfs:subClassOf ?c } }",
-    # every superclass of an individual's types
-    "CONSTRUCT { ?x a ?c } WHERE { ?x a ?t . ?t rdfs:subClassOf+ ?c FILTER(isIRI(?c)) "
-    "FILTER NOT EXISTS { ?x a ?c } }",
-]
-
-
-def _complete(triples: set[ox.Triple]) -> set[ox.Triple]:
-    """What follows from HermiT's results by sub-properties, inverses and superclasses.
-
-    owlready2 keeps HermiT's direct types and the property values whose inverse is not
-    asserted; this adds the rest, to a fixpoint.
-    """
-    store = ox.Store()
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    out = set(triples)
-    for _ in range(10):
-        new = set()
-        for q in _COMPLETE:
-            new |= set(store.query(q, prefixes=PREFIXES)) - out
-        if not new:
-            break
-        out |= new
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in new)
-    return out
-
-
-# ---------------------------------------------------------------------- OWL 2 RL
-def _owlrl(nt: bytes) -> tuple[set[ox.Triple], list[str]]:
-    """The OWL 2 RL closure of the N-Triples: (every triple of the closure, error messages)."""
-    import owlrl
-    import rdflib
-
-    g = rdflib.Graph()
-    g.parse(data=nt, format="nt")
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
-    ).expand(g)
-    errors = []
-    for node in list(g.subjects(rdflib.RDF.type, rdflib.URIRef(_ERROR_NS + "ErrorMessage"))):
-        for msg in g.objects(node, rdflib.URIRef(_ERROR_NS + "error")):
-            errors.append(" ".join(str(msg).split()))
-        g.remove((node, None, None))
-    out = set()
-    from impactkg.graph.sparql.terms import to_ox
-
-    for s, p, o in g:
-        if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
-            continue  # generalised RDF that OWL 2 RL rules may produce
-        out.add(ox.Triple(to_ox(s), to_ox(p), to_ox(o)))
-    return out, sorted(set(errors))
-
-
-def owlrl_version() -> str:
-    from importlib.metadata import version
-
-    return f"OWL 2 RL rules (owlrl {version('owlrl')})"
 
 
 # ---------------------------------------------------------------------- filtering
@@ -324,13 +166,6 @@ def _keep(
     return None
 
 
-def _curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and "/" not in iri[len(ns) :]:
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
-
-
 def _schema(store: ox.Store) -> tuple[set[str], set[str]]:
     """(classes and properties: the schema's IRIs, the declared object/datatype properties)."""
     terms, props = set(), set()
@@ -348,153 +183,6 @@ def _schema(store: ox.Store) -> tuple[set[str], set[str]]:
                     props.add(row["x"].value)
     return terms, props
 
-
-
-# ---------------------------------------------------------------------- diagnosis
-_MEMBERS = """
-SELECT ?x ?how ?via ?g ?c WHERE {
-  { GRAPH ?g { ?x a ?via } ?via rdfs:subClassOf* ?c BIND("type" AS ?how) }
-  UNION
-  { GRAPH ?g { ?x ?via ?o } ?via rdfs:subPropertyOf*/rdfs:domain/rdfs:subClassOf* ?c
-    BIND("domain" AS ?how) }
-  UNION
-  { GRAPH ?g { ?s ?via ?x } FILTER(!isLiteral(?x))
-    ?via rdfs:subPropertyOf*/rdfs:range/rdfs:subClassOf* ?c BIND("range" AS ?how) }
-}
-"""
-
-_DISJOINT = """
-SELECT DISTINCT ?a ?b ?stated WHERE {
-  { ?a owl:disjointWith ?b BIND(true AS ?stated) }
-  UNION
-  { ?all a owl:AllDisjointClasses ; owl:members ?list .
-    ?list rdf:rest*/rdf:first ?a . ?list rdf:rest*/rdf:first ?b FILTER(STR(?a) < STR(?b))
-    BIND(false AS ?stated) }
-  FILTER(isIRI(?a) && isIRI(?b))
-}
-ORDER BY DESC(?stated) ?a ?b
-"""
-
-_RANGES = """
-SELECT ?s ?p ?o ?r ?g WHERE {
-  ?p rdfs:range ?r . FILTER(isIRI(?r))
-  GRAPH ?g { ?s ?p ?o }
-}
-"""
-
-_INTEGER_TYPES = {
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
-    "unsignedByte",
-}  # fmt: skip
-
-
-def _literal_fits(lit: ox.Literal, rng: str) -> str | None:
-    """None when ``lit`` is a value of datatype ``rng``, else why not."""
-    dt = lit.datatype.value
-    if rng in (RDFS + "Literal", RDF + "PlainLiteral"):
-        return None
-    if rng == RDF + "langString":
-        return None if lit.language else f"{_show(lit)} has no language tag"
-    if not rng.startswith(XSD):
-        return None
-    want = rng[len(XSD) :]
-    if lit.language:
-        return f"{_show(lit)} is language-tagged text (rdf:langString), not xsd:{want}"
-    have = dt[len(XSD) :] if dt.startswith(XSD) else None
-    numeric = {"decimal", *_INTEGER_TYPES}
-    if want in ("decimal", *_INTEGER_TYPES) and have in numeric:
-        try:
-            value = Decimal(lit.value)
-        except InvalidOperation:
-            return f"{_show(lit)} is not a number"
-        if want in _INTEGER_TYPES and value != value.to_integral_value():
-            return f"{_show(lit)} is not a whole number"
-        if want == "nonNegativeInteger" and value < 0 or want == "positiveInteger" and value <= 0:
-            return f"{_show(lit)} is out of the range of xsd:{want}"
-        return None
-    if have == want:
-        return None
-    return f"{_show(lit)} is {_curie(dt)}, not xsd:{want}"
-
-
-def _show(term) -> str:
-    text = term.value if hasattr(term, "value") else str(term)
-    text = text if len(text) <= 60 else text[:57] + "..."
-    if isinstance(term, ox.Literal):
-        return f'"{text}"' + (f"@{term.language}" if term.language else "")
-    return f"<{text}>"
-
-
-def diagnose(store: ox.Store) -> list[Clash]:
-    """Explain an inconsistency: disjoint classes with a common member, ill-typed values.
-
-    ``store`` holds the reasoner's input in named graphs (the evidence names them).
-    """
-    clashes: list[Clash] = []
-    run = lambda q, **subs: store.query(  # noqa: E731
-        q,
-        prefixes=PREFIXES,
-        use_default_graph_as_union=True,
-        substitutions={ox.Variable(k): v for k, v in subs.items()},
-    )
-    pairs: dict[frozenset, tuple[str, str]] = {}
-    for r in run(_DISJOINT):  # as the ontology states them; each pair once
-        pairs.setdefault(frozenset((r["a"].value, r["b"].value)), (r["a"].value, r["b"].value))
-    members: dict[str, dict[str, list[str]]] = {}
-    for cls in sorted({c for pair in pairs.values() for c in pair}):
-        found: dict[str, list[str]] = {}
-        for r in run(_MEMBERS, c=ox.NamedNode(cls)):
-            if not isinstance(r["x"], ox.NamedNode | ox.BlankNode):
-                continue
-            via, g = _curie(r["via"].value), r["g"].value
-            how = {
-                "type": f"it is typed {via} (in <{g}>)",
-                "domain": f"it is the subject of {via}, whose domain is {_curie(cls)} or below (in <{g}>)",
-                "range": f"it is the object of {via}, whose range is {_curie(cls)} or below (in <{g}>)",
-            }[r["how"].value]
-            lines = found.setdefault(r["x"].value, [])
-            if how not in lines:
-                lines.append(how)
-        members[cls] = found
-    for a, b in pairs.values():
-        for x in sorted(set(members[a]) & set(members[b])):
-            clashes.append(
-                Clash(
-                    iri=x,
-                    message=f"member of the disjoint classes {_curie(a)} and {_curie(b)}",
-                    axioms=[f"{_curie(a)} owl:disjointWith {_curie(b)}"],
-                    evidence=[f"{_curie(a)}: {e}" for e in members[a][x][:3]]
-                    + [f"{_curie(b)}: {e}" for e in members[b][x][:3]],
-                )
-            )
-    kinds = {}
-    for r in run("SELECT ?p ?k WHERE { ?p a ?k VALUES ?k { owl:ObjectProperty owl:DatatypeProperty } }"):
-        kinds.setdefault(r["p"].value, set()).add(r["k"].value)
-    for r in run(_RANGES):
-        s, p, o, rng, g = r["s"], r["p"].value, r["o"], r["r"].value, r["g"].value
-        axiom = f"{_curie(p)} rdfs:range {_curie(rng)}"
-        datatype_prop = OWL + "DatatypeProperty" in kinds.get(p, ())
-        if isinstance(o, ox.Literal):
-            problem = _literal_fits(o, rng)
-            if problem is None and OWL + "ObjectProperty" in kinds.get(p, ()):
-                problem = f"{_show(o)} is a literal, but {_curie(p)} is an object property"
-                axiom = f"{_curie(p)} a owl:ObjectProperty"
-        elif datatype_prop:
-            problem = f"{_show(o)} is a resource, but {_curie(p)} is a datatype property"
-            axiom = f"{_curie(p)} a owl:DatatypeProperty"
-        else:
-            continue
-        if problem:
-            clashes.append(
-                Clash(
-                    iri=s.value if isinstance(s, ox.NamedNode) else str(s),
-                    message=f"{_curie(p)} value contradicts the ontology: {problem}",
-                    axioms=[axiom],
-                    evidence=[f"asserted in <{g}>"],
-                )
-            )
-    return sorted(clashes, key=lambda c: (c.axioms, c.iri, c.message))
 
 
 # ---------------------------------------------------------------------- the run
@@ -613,6 +301,8 @@ def drop_inferences(kg) -> bool:
 
 __all__ = [
     "INFERRED_GRAPH",
+    "NO_JAVA",
+    "ONTOLOGY_IRI",
     "Clash",
     "ReasoningError",
     "ReasoningReport",
