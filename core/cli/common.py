@@ -44,6 +44,17 @@ class Later(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._get())
 
+    def __str__(self) -> str:  # for "%(name)s" in a help text (see :func:`later_help`)
+        return ", ".join(self._get())
+
+
+def later_help(action: argparse.Action, **values: Later) -> argparse.Action:
+    """Give a help text ``%(name)s`` fields filled only when the help is shown: argparse fills
+    them from the action's attributes."""
+    for name, value in values.items():
+        setattr(action, name, value)
+    return action
+
 
 def progress(desc: str, unit: str = "file") -> tuple[Callable[[str], None], Callable[[], None]]:
     """A tqdm progress bar over sources (or other steps), shown on a terminal; returns

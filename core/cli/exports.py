@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import argparse
 
-from impactkg.cli.common import Later, add_store, open_graph, params
+from impactkg.cli.common import Later, add_store, later_help, open_graph, params
 
 
 def _map_kinds() -> tuple[str, ...]:
     from impactkg.graph.maps import KINDS
 
     return KINDS
+
+
+def _formats() -> tuple[str, ...]:
+    from impactkg.graph.export.write import FORMATS
+
+    return FORMATS
+
+
+def _figures() -> tuple[str, ...]:
+    from impactkg.graph.export.write import FIGURES
+
+    return FIGURES
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -107,8 +119,6 @@ def _export_cids(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    from impactkg.graph.export.write import FIGURES, FORMATS
-
     sp = sub.add_parser(
         "export",
         help="write the graph or a selection: RDF, GraphML/GEXF/Cytoscape, tables, figures",
@@ -118,7 +128,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "workbook that 'impactkg load' reads back; svg or png draws a --figure.",
     )
     add_store(sp)
-    sp.add_argument("--format", "-f", help=f"{', '.join(FORMATS)} (default: from -o)")
+    later_help(sp.add_argument("--format", "-f", help="%(formats)s (default: from -o)"), formats=Later(_formats))
     sp.add_argument("-o", "--output", required=True, metavar="FILE")
     sel = sp.add_argument_group("selection (default: the whole graph)")
     sel.add_argument("--query", "-q", metavar="NAME", help="a named query, a .rq file or SPARQL")
@@ -132,7 +142,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     help="jsonld: keep the named graphs (nq and trig always do; ttl, nt, xml and "
                     "jsonld otherwise write the union of the graphs, each triple once)")
     fig = sp.add_argument_group("figures (svg, png)")
-    fig.add_argument("--figure", choices=FIGURES,
+    fig.add_argument("--figure", choices=Later(_figures), metavar="FIGURE",
                      help="chain (logic model; --domain), system (causal map with loops; --focus), "
                      "heatmap (social issue x finance method), goals (indicators per SDG goal)")
     fig.add_argument("--width", metavar="SIZE", help="e.g. 8 (inches), 20cm, 1600px")
