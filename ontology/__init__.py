@@ -7,10 +7,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
@@ -155,6 +153,8 @@ def search_key(text: str) -> str:
 
 def slug(text: str) -> str:
     """A stable IRI-safe key for a free-text label (a short hash of its NFKC form)."""
+    import hashlib
+
     return hashlib.sha1(search_key(text).encode("utf-8")).hexdigest()[:12]
 
 
@@ -185,7 +185,7 @@ def sdg_iri(code: str) -> str:
 
 def ontology_dir() -> Path:
     """The folder holding the ontology files (``impactkg.ttl``, ``shapes.ttl``)."""
-    return Path(str(resources.files(__name__)))
+    return Path(__file__).parent
 
 
 def ontology_file() -> Path:

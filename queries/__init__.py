@@ -20,7 +20,6 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +98,13 @@ def parse(text: str, name: str, path: Path | None = None) -> NamedQuery:
 
 
 def query_dir() -> Path:
-    return Path(str(resources.files(__name__)))
+    """The folder of the shipped ``.rq`` files (the package's own folder)."""
+    return Path(__file__).parent
+
+
+@cache
+def _one(path: Path) -> NamedQuery:
+    return parse(path.read_text(encoding="utf-8"), path.stem, path)
 
 
 @cache
@@ -107,12 +112,16 @@ def library() -> dict[str, NamedQuery]:
     """Every named query shipped with impactkg, by name."""
     out = {}
     for path in sorted(query_dir().glob("*.rq")):
-        out[path.stem] = parse(path.read_text(encoding="utf-8"), path.stem, path)
+        out[path.stem] = _one(path)
     return out
 
 
 def get(name: str) -> NamedQuery:
     """The named query ``name``; an unknown name is an error that suggests close names."""
+    if library.cache_info().currsize == 0 and re.fullmatch(r"[\w-]+", name):
+        path = query_dir() / f"{name}.rq"  # one file read, not the whole library's
+        if path.is_file():
+            return _one(path)
     lib = library()
     if name in lib:
         return lib[name]
@@ -228,8 +237,8 @@ def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
                 f"{q.name}: missing required parameter {p.name!r} ({p.description or p.type})"
             )
     title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
-    shipped = q is library().get(q.name) or (  # a named query, or a file of the library's
-        q.path is not None and q.path.resolve().parent == query_dir().resolve()
+    shipped = q.path is not None and (  # a named query, or a file of the library's
+        q.path.parent == query_dir() or q.path.resolve().parent == query_dir().resolve()
     )
     base = q.path.resolve().as_uri() if q.path is not None and not shipped else None
     return Prepared(q.text, bindings, q.name if q.path is not None else "", title, base)

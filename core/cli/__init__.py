@@ -20,12 +20,16 @@ STORE_ENV = "IMPACTKG_STORE"
 FORMATS_OUT = ("table", "csv", "tsv", "json")
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of every command."""
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of every command; given ``argv``, only the command it names gets its
+    arguments (the others are listed with their one-line help), which keeps ``impactkg --help``
+    and every command quick to start."""
     from impactkg import __version__
     from impactkg.cli import data, exports, query, serve, standards
+    from impactkg.cli.common import Commands, Parser
 
-    p = argparse.ArgumentParser(
+    Commands.only = None if argv is None else next((a for a in argv if not a.startswith("-")), "")
+    p = Parser(
         prog="impactkg",
         description="A knowledge graph of impact logic models: indicators, SDG targets, "
         "stakeholders and finance cases.",
@@ -33,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
         "a command that finds no graph there builds the embedded dataset first.",
     )
     p.add_argument("--version", action="version", version=f"impactkg {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND", action=Commands)
     data.add_parsers(sub)
     query.add_parsers(sub)
     exports.add_parsers(sub)
@@ -45,7 +49,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 an error a person can act on,
     2 an internal error, 130 interrupted)."""
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser(argv).parse_args(argv)
     from impactkg.errors import ImpactKGError, LoadError
 
     try:

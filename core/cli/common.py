@@ -3,12 +3,91 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads it the same)
 if TYPE_CHECKING:
     from typing import Any
+
+_COLUMNS: list[int] = []
+
+# argparse translates each of its messages through gettext for every parser and argument made,
+# and gettext looks for a catalogue on disk each time it finds none (a dozen stat calls): the
+# answer cannot change while the command runs, so it is looked up once per message.
+if not hasattr(argparse._, "cache_info"):  # type: ignore[attr-defined]
+    from functools import lru_cache
+
+    argparse._ = lru_cache(maxsize=None)(argparse._)  # type: ignore[attr-defined]
+
+
+def _columns() -> int:
+    """The terminal's width as :func:`shutil.get_terminal_size` gives it (``$COLUMNS``, else the
+    terminal, else 80), read once: argparse would import shutil (and with it the compression
+    modules) and ask again for every argument of every command."""
+    if not _COLUMNS:
+        try:
+            width = int(os.environ.get("COLUMNS", "0"))
+        except ValueError:
+            width = 0
+        if width <= 0:
+            try:
+                width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                width = 80
+        _COLUMNS.append(width or 80)
+    return _COLUMNS[0]
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help formatter at the terminal's width, read once (see :func:`_columns`)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, width if width is not None else _columns() - 2)
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of ``impactkg`` and of each of its commands (with :class:`HelpFormatter`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+class _Skipped:
+    """What a command that is not run gives its ``add_parsers``: anything asked of it (a method,
+    an attribute, a call, an iteration) is itself again, or nothing."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+
+class Commands(argparse._SubParsersAction):
+    """The commands of ``impactkg``. Only the command being run (:attr:`only`, set by
+    :func:`impactkg.cli.parser` from the command line) gets a parser with its arguments; the
+    others are only listed, with their one-line help: making every command's parser is most of
+    the time ``impactkg --help`` would take. ``only`` None makes them all."""
+
+    only: str | None = None
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if Commands.only is None or name == Commands.only:
+            return super().add_parser(name, **kwargs)
+        try:
+            if "help" in kwargs:
+                self._choices_actions.append(self._ChoicesPseudoAction(name, (), kwargs["help"]))
+        except TypeError:  # another Python's argparse: make the parser after all
+            return super().add_parser(name, **kwargs)
+        self._name_parser_map[name] = None  # a known name, never parsed here
+        return _Skipped()
 
 
 class Later(Sequence[str]):
@@ -83,8 +162,32 @@ def graph(args: argparse.Namespace) -> Any:
     )
 
 
-def open_graph(args: argparse.Namespace, build_if_empty: bool = True) -> Any:
-    """:func:`graph`, built from the embedded dataset first when it is empty."""
+def _read_only(args: argparse.Namespace) -> Any:
+    """The store folder opened read-only (quicker to open, and beside a process that writes
+    it), when the command names a folder (or the default one) that holds a graph; else None."""
+    from impactkg.errors import StoreError
+    from impactkg.graph.store import ENDPOINT_ENV, KnowledgeGraph, default_store_dir
+
+    store = getattr(args, "store", None)
+    if store is None and (getattr(args, "endpoint", None) or os.environ.get(ENDPOINT_ENV)):
+        return None
+    try:
+        kg = KnowledgeGraph.open(store or default_store_dir(), read_only=True,
+                                 allow_hosts=getattr(args, "allow_service", None) or ())
+    except StoreError:
+        return None
+    if kg.is_empty():
+        kg.close()
+        return None
+    return kg
+
+
+def open_graph(args: argparse.Namespace, build_if_empty: bool = True, read_only: bool = False) -> Any:
+    """:func:`graph`, built from the embedded dataset first when it is empty. ``read_only``: a
+    command that only reads opens a store folder that holds a graph read-only."""
+    kg = _read_only(args) if read_only else None
+    if kg is not None:
+        return kg
     kg = graph(args)
     if build_if_empty and kg.is_empty():
         print(f"impactkg: no graph in {kg.location}; building the embedded dataset first", file=sys.stderr)

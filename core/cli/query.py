@@ -31,7 +31,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise ImpactKGError("--excel writes the spreadsheet form of csv or tsv: add --format csv or tsv")
     from impactkg.graph.store import DatasetWarning
 
-    kg = open_graph(args)
+    kg = open_graph(args, read_only=True)
     try:
         warnings.simplefilter("ignore", DatasetWarning)  # said below, once, as a line
         result = kg.query(

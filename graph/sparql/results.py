@@ -19,10 +19,7 @@ b'x\\r\\n1\\r\\n'
 
 from __future__ import annotations
 
-import datetime
-import html
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -112,6 +109,9 @@ def python_value(term: OxTerm | Identifier | None, exact: bool = False) -> Any:
     >>> python_value(ox.Literal("2024-01-01Z", datatype=ox.NamedNode(XSD + "date")), exact=True)
     '2024-01-01Z'
     """
+    import datetime
+    from decimal import Decimal, InvalidOperation
+
     term = to_ox(term)
     if term is None:
         return None
@@ -242,6 +242,9 @@ class QueryResult:
         ``exact=True`` keeps ``Decimal`` values and lexical forms (object columns). A CONSTRUCT result gives subject, predicate, object columns of
         N-Triples terms.
         """
+        import datetime
+        from decimal import Decimal
+
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -292,6 +295,8 @@ class QueryResult:
 
     def _repr_html_(self) -> str:
         """A compact HTML table for notebooks: prefixed names, language tags, at most 50 rows."""
+        import html
+
         esc = html.escape
         caption = f"<caption>{esc(self.title)}</caption>" if self.title else ""
         if self.kind == "ask":

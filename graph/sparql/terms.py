@@ -15,7 +15,6 @@ rdflib.term.Literal('人', lang='ja')
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -31,14 +30,6 @@ XSD_STRING = XSD + "string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-class _IllTypedIsLegal(logging.Filter):
-    """rdflib logs a traceback for an ill-typed literal (``"abc"^^xsd:integer``): such a literal
-    is legal RDF and is kept as it is, so that warning is not the user's business."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Failed to convert Literal lexical form")
-
-
 _quiet = False
 
 
@@ -48,6 +39,15 @@ def _rdflib():  # -> the rdflib module
     import rdflib
 
     if not _quiet:
+        import logging
+
+        class _IllTypedIsLegal(logging.Filter):
+            """rdflib logs a traceback for an ill-typed literal (``"abc"^^xsd:integer``): such a
+            literal is legal RDF and is kept as it is, so that warning is not the user's business."""
+
+            def filter(self, record: logging.LogRecord) -> bool:
+                return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
         logging.getLogger("rdflib.term").addFilter(_IllTypedIsLegal())
         _quiet = True
     return rdflib
