@@ -103,50 +103,54 @@ def dump_store(store: ox.Store, output: IO[bytes], fmt: str) -> None:
         write_rdf(_dedupe(q.triple for q in store.quads_for_pattern(None, None, None, None)), output, name)
 
 
+#: The triples that more than one named graph holds, with each graph that holds them; each quad
+#: is looked up in the other graphs (LATERAL, SEP-0006).
+_SHARED = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } LATERAL { GRAPH ?h { ?s ?p ?o } FILTER(?h != ?g) } }"
+#: The same with the default graph too (?g unbound), when it holds triples.
+_SHARED_DEFAULT = """SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  { GRAPH ?g { ?s ?p ?o } LATERAL { { GRAPH ?h { ?s ?p ?o } FILTER(?h != ?g) } UNION { ?s ?p ?o } } }
+  UNION
+  { ?s ?p ?o LATERAL { GRAPH ?h { ?s ?p ?o } } }
+}"""
+
+
 def _dump_union(store: ox.Store, output: IO[bytes], rdf_format: ox.RdfFormat, prefixes: dict | None) -> None:
-    """The union of the graphs as Turtle or N-Triples, each triple once: the largest graph is
-    written by the store's serializer, then the triples of the other graphs that were not written
-    yet (a million triples in one graph take one second, not five)."""
-    graphs: list[ox.NamedNode | ox.DefaultGraph] = [
-        g for g in (*store.named_graphs(), ox.DefaultGraph())
+    """The union of the graphs as Turtle or N-Triples, each triple once: each graph is written by
+    the store's serializer, except the few that hold a triple an earlier graph already wrote (found
+    by one query, which looks each triple up in the other graphs), whose other triples are written
+    from Python. The prefixes are declared once, at the start of the document."""
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        g for g in (ox.DefaultGraph(), *store.named_graphs())
         if next(iter(store.quads_for_pattern(None, None, None, g)), None) is not None
     ]
-    if len(graphs) > 1:
-        sizes = {
-            row[0].value: int(row[1].value)
-            for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        }
-        graphs.sort(key=lambda g: -sizes.get(getattr(g, "value", ""), 0))
-        if 2 * sizes.get(getattr(graphs[0], "value", ""), 0) < len(store):
-            # No graph holds most of the triples: every triple goes through the set.
-            triples = (q.triple for q in store.quads_for_pattern(None, None, None, None))
-            kwargs = {"prefixes": prefixes} if prefixes else {}
-            ox.serialize(_dedupe(triples), output, rdf_format, **kwargs)
-            return
-    if not graphs:
+    kwargs = {"prefixes": prefixes} if prefixes else {}
+    if len(graphs) == 1:
+        store.dump(output, rdf_format, from_graph=graphs[0], **kwargs)
         return
-    largest, rest = graphs[0], graphs[1:]
-    if prefixes:
-        store.dump(output, rdf_format, from_graph=largest, prefixes=prefixes)
-    else:
-        store.dump(output, rdf_format, from_graph=largest)
-    if not rest:
-        return
-    seen: set[ox.Triple] = set()
-    triples = []
-    for g in rest:
-        for q in store.quads_for_pattern(None, None, None, g):
-            t = q.triple
-            if t not in seen and ox.Quad(q.subject, q.predicate, q.object, largest) not in store:
-                seen.add(t)
-                triples.append(t)
-    if triples:
-        kwargs = {"prefixes": prefixes} if prefixes else {}
-        text = ox.serialize(triples, None, rdf_format, **kwargs)
-        # The prefixes are declared once, at the start of the document.
-        while text.startswith(b"@prefix "):
-            text = text[text.index(b"\n") + 1 :]
+    shared: dict[ox.Triple, set] = {}
+    for row in store.query(_SHARED_DEFAULT if isinstance(graphs[0], ox.DefaultGraph) else _SHARED):
+        shared.setdefault(ox.Triple(row[0], row[1], row[2]), set()).add(row[3])
+    in_graph: dict = {}
+    for t, where in shared.items():
+        for g in where:
+            in_graph.setdefault(g, set()).add(t)
+    written: set[ox.Triple] = set()
+    first = True
+    for g in graphs:
+        mine = in_graph.get(g if not isinstance(g, ox.DefaultGraph) else None, set())
+        if mine & written:
+            text = ox.serialize(
+                (q.triple for q in store.quads_for_pattern(None, None, None, g) if q.triple not in written),
+                None, rdf_format, **kwargs,
+            )
+        else:
+            text = store.dump(None, rdf_format, from_graph=g, **kwargs)
+        written |= mine
+        if not first:
+            while text.startswith(b"@prefix "):
+                text = text[text.index(b"\n") + 1 :]
         output.write(text)
+        first = False
 
 
 def _dedupe(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
