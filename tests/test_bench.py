@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
 
 SECTIONS = ("## Machine", "## Targets", "## Datasets", "## Build", "## Queries", "## Export", "## Maps",
-            "## Loops and leverage")
+            "## Loops and leverage", "## What the results cost", "## Start-up of the command line",
+            "## Growth of the system-map work", "## Checking the graph: SHACL and reasoning")
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +72,9 @@ def test_named_queries_give_the_same_rows_on_impactkg_and_on_pyoxigraph_and_neve
 
     assert {c["name"] for c in q["cases"]} == set(library())
     for c in q["cases"]:
-        assert c["rows"] == c["rows_pyoxigraph"], c["name"]
-        assert c["impactkg_p95"] >= c["impactkg_median"] > 0 and c["ratio"] > 0
+        assert c["rows"] == c["rows_pyoxigraph"] == c["rows_limit"], c["name"]
+        assert c["same_rows"] is True, (c["name"], c["params"])
+        assert c["impactkg_p95"] >= c["impactkg_median"] > 0 and c["ratio"] > 0 and c["ratio_same"] > 0
         assert c["rdflib_evaluations"] == 0 and c["pyoxigraph_queries"] == c["reps"]
     assert any(c["property_path"] for c in q["cases"]) and any(c["rows"] > 10 for c in q["cases"])
     ev = q["evaluator"]
@@ -99,6 +101,45 @@ def test_exports_maps_and_leverage_are_reported(quick):
     assert [r["factors"] for r in res["system"]] == [50, 200]
     assert all(r["loops"] > 0 and r["leverage"] > 0 for r in res["system"])
     assert "pyvis / impactkg" in text
+
+
+def test_limits_of_the_issue_are_used_and_filtered_cases_run(quick):
+    _, res = quick
+    (_, q), = res["queries"].items()
+    sources = {(c["name"], tuple(c["params"])): c["limit_source"] for c in q["cases"]}
+    assert sources[("impacts-without-measured-outcome", ())] == "bench/limits/impacts-without-measured-outcome.rq"
+    assert sources[("indicators-per-goal", ())] == "bench/limits/indicators-per-goal.rq"
+    assert sources[("feedback-loops", ("factor",))] == "bench/limits/feedback-loops@factor.rq"
+    loops = {tuple(c["params"]): c["rows"] for c in q["cases"] if c["name"] == "feedback-loops"}
+    assert loops[()] >= loops[("factor",)] > 0
+    cost = q["results_cost"]
+    assert cost["query"] == "targets-without-indicator" and cost["rows"] > 0
+    assert set(cost["medians"]) == {"pyoxigraph read", "pyoxigraph JSON", "door rows", "endpoint JSON", "CLI CSV",
+                                    "CLI table", "rdflib view"}
+
+
+def test_startup_growth_and_checks_are_reported_and_judged_by_issue_16s_targets(quick):
+    text, res = quick
+    startup = {r["name"]: r for r in res["startup"]}
+    assert {"python -c 'import pyoxigraph'", "impactkg --version", "impactkg --help",
+            "impactkg query targets-without-indicator"} <= set(startup)
+    assert all(r["cpu_median"] > 0 and r["runs"] == 3 for r in startup.values())
+    assert startup["impactkg --version"]["heavy"] == [] and startup["impactkg --help"]["heavy"] == []
+    assert [r["links"] for r in res["scaling"]["links"]] == [202, 498]
+    assert [r["factors"] for r in res["scaling"]["maps"]] == [100, 300]
+    assert all(r["load"] > 0 and r["loops"] > 0 for r in res["scaling"]["links"])
+    (shacl,) = res["checks"]["shacl"]
+    assert shacl["same_violations"] is True and shacl["checks"] > 50 and shacl["quads"] > shacl["size"]
+    targets = [t["target"] for t in res["targets"]]
+    for needle in ("within 2× of its limit", "no quadratic path: loading", "no quadratic path: building",
+                   "`impactkg --help`: CPU time", "`impactkg export -o x.jsonld`", "named graphs",
+                   "results of `targets-without-indicator`"):
+        assert any(needle in t for t in targets), needle
+    reason = res["checks"].get("reason")
+    if reason:  # Java is installed: HermiT ran, and its share of the time is judged
+        assert reason["consistent"] is True and reason["inferred"] > 0
+        assert any(t.startswith("`reason` spends its time reasoning") for t in targets)
+    assert "| `impactkg --help` |" in text
 
 
 def test_generated_graphs_are_deterministic_by_seed(tmp_path):

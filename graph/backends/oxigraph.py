@@ -119,8 +119,9 @@ def _dump_union(store: ox.Store, output: IO[bytes], rdf_format: ox.RdfFormat, pr
     the store's serializer, except the few that hold a triple an earlier graph already wrote (found
     by one query, which looks each triple up in the other graphs), whose other triples are written
     from Python. The prefixes are declared once, at the start of the document."""
+    # In the order of their names (the default graph first): the same store, the same document.
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-        g for g in (ox.DefaultGraph(), *store.named_graphs())
+        g for g in (ox.DefaultGraph(), *sorted(store.named_graphs(), key=str))
         if next(iter(store.quads_for_pattern(None, None, None, g)), None) is not None
     ]
     kwargs = {"prefixes": prefixes} if prefixes else {}
