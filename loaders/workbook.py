@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from impactkg.errors import LoadError, Problem, TableError
 from impactkg.graph.export.workbook import row_check
-from impactkg.graph.export.workbook_rows import LINE, MARKER, SOURCE
+from impactkg.graph.export.workbook_index import LINE, MARKER, SOURCE
 
 
 # ---------------------------------------------------------------------- reading it back

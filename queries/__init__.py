@@ -154,7 +154,7 @@ def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
             raise QueryError(f"{where}: not an IRI: {raw!r}")
         return ox.NamedNode(v.strip("<>"))
     if t in ("sdg-target", "sdg-goal"):
-        from impactkg.loaders.sdg import is_goal, is_target, parse_goal, parse_target
+        from impactkg.ontology.sdg import is_goal, is_target, parse_goal, parse_target
 
         if t == "sdg-target":
             code = parse_target(v)

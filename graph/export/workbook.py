@@ -28,11 +28,8 @@ from typing import Any
 
 from impactkg.errors import TableError
 from impactkg.graph.export.tables import _fit, _save
-from impactkg.graph.export.workbook_rows import (
-    _ROW_CLASSES,
-    BY_PRODUCTS,
+from impactkg.graph.export.workbook_index import (
     MARKER,
-    READERS,
     SOURCE,
     _has_prov,
     _Index,
@@ -41,6 +38,7 @@ from impactkg.graph.export.workbook_rows import (
     _tail,
     graph_namespace,
 )
+from impactkg.graph.export.workbook_rows import _ROW_CLASSES, BY_PRODUCTS, READERS
 from impactkg.ontology import (
     IKG,
     SCHEMES,
