@@ -222,10 +222,11 @@ class KnowledgeGraph:
         Raises QueryError (with one readable line) for an unknown query, a bad parameter, invalid
         SPARQL, an update, or a graph the store does not hold; Refused for remote data.
         """
-        from impactkg.queries import prepare
+        from impactkg.queries import check_references, prepare
 
         values = {**(params or {}), **kwparams}
         prepared = prepare(name_or_text, values)
+        check_references(prepared, self._lookup)
         request = self.request(
             prepared.text,
             prepared.bindings,
