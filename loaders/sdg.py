@@ -4,12 +4,14 @@ codes themselves is :mod:`impactkg.ontology.sdg`.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from impactkg.loaders.base import PREF, A, Column, Context, Kind, N, Row, plain
 from impactkg.ontology import SDG, SDGO, SKOS, nfkc, sdg_iri
 from impactkg.ontology.sdg import is_goal, is_target, parse_goal, parse_target
 
 
-def target_node(row: Row, ctx: Context, column: str, cell: str) -> N | None:
+def target_node(row: Row, ctx: Context, column: str, cell: str) -> ox.NamedNode | None:
     """Resolve a target cell to the UN's IRI, reporting a malformed or unknown code."""
     code = parse_target(cell)
     if code is None:
@@ -21,7 +23,7 @@ def target_node(row: Row, ctx: Context, column: str, cell: str) -> N | None:
     return N(sdg_iri(code))
 
 
-def goal_node(row: Row, ctx: Context, column: str, cell: str) -> N | None:
+def goal_node(row: Row, ctx: Context, column: str, cell: str) -> ox.NamedNode | None:
     code = parse_goal(cell)
     if code is None or not is_goal(code):
         ctx.error(row, column, f"unknown SDG goal {cell!r} (expected 1 to 17)")

@@ -27,7 +27,8 @@ def reference() -> tuple[frozenset[str], frozenset[str]]:
     """(goal codes, target codes) of the embedded SDG reference."""
     from impactkg.data import dataset_dir
 
-    goals, targets = set(), set()
+    goals: set[str] = set()
+    targets: set[str] = set()
     with open(dataset_dir() / "sdg.csv", encoding="utf-8", newline="") as fh:
         for rec in csv.DictReader(fh):
             (targets if rec["goal"] else goals).add(rec["code"])

@@ -54,6 +54,8 @@ class _Index:
             g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if g == ONTOLOGY_GRAPH:
                 continue
+            if isinstance(q.subject, ox.Triple):
+                continue  # quoted triples (RDF-star) are in no table
             s, p = q.subject.value, q.predicate.value
             if p == TYPE:
                 self.typed_in[s].add(g)

@@ -164,7 +164,8 @@ def _catalogue(ix: _Index, ns: str) -> list[_Row]:
             indicator, indicator_en = ja[0], (en[0] if en else "")
         else:
             indicator, indicator_en = (en[0] if en else ""), (en[1] if len(en) > 1 else "")
-        line = (ix.lines(s) or [None])[0]
+        lines = ix.lines(s)
+        line = lines[0] if lines else None
         measured = ix.iri(s, IKG + "measures")
         types = ix.types(measured) if measured else set()
         result = impact = activity = ""
