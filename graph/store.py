@@ -39,6 +39,7 @@ from impactkg.errors import QueryError, StoreError
 from impactkg.graph.backends import FORMATS, Backend, QueryRequest, make_backend
 from impactkg.graph.files import write_atomically
 from impactkg.graph.sparql.results import QueryResult
+from impactkg.graph.sparql.terms import value_of
 from impactkg.graph.summaries import LoadSummary, Stats
 from impactkg.ontology import ONTOLOGY_GRAPH, ontology_file
 
@@ -293,7 +294,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ loading
     def _lookup(self, sparql: str) -> list[tuple[str, ...]]:
         res = self._backend.query(QueryRequest(sparql))
-        return [tuple("" if t is None else t.value for t in row) for row in res.terms]
+        return [tuple(value_of(t) for t in row) for row in res.terms]
 
     def load(
         self,
