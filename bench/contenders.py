@@ -158,7 +158,7 @@ def query_cases(manifest: dict) -> list[tuple[str, dict[str, str]]]:
         "sdg-target": code, "sdg-goal": code.split(".")[0], "text": "受診率",
         "concept:domain": "healthcare-health", "concept:finance-method": "debt",
         "concept:social-issue": "environment", "concept:organization-type": "financial-institution",
-        "concept:process-scene": "scene-1", "indicator": "m0000:1",
+        "concept:process-scene": "scene-1", "concept:assertion-status": "stated", "indicator": "m0000:1",
         "iri": "https://w3id.org/impactkg/id/org/m0000-sub-0", "lang": "ja",
     }
     by_name = {"equivalent": "without", "polarity": "R", "factor": "m0000-f00000", "q": "受診率"}

@@ -27,7 +27,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from impactkg.errors import QueryError
-from impactkg.ontology import XSD, concept_iri, nfkc, record_iri, sdg_iri, search_key
+from impactkg.ontology import (
+    ASSERTION_STATUSES,
+    XSD,
+    concept_iri,
+    nfkc,
+    record_iri,
+    sdg_iri,
+    search_key,
+)
 
 PARAM_TYPES = (
     "string",
@@ -171,7 +179,10 @@ def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
     if t.startswith("concept:"):
         if not re.fullmatch(r"[\w\-.]+", v):
             raise QueryError(f"{where}: expected a concept id such as 'loan', got {raw!r}")
-        return ox.NamedNode(concept_iri(t.split(":", 1)[1], v))
+        scheme = t.split(":", 1)[1]
+        if scheme == "assertion-status" and v.lower() not in ASSERTION_STATUSES:
+            raise QueryError(f"{where}: unknown assertion status {raw!r} (use: {', '.join(ASSERTION_STATUSES)})")
+        return ox.NamedNode(concept_iri(scheme, v.lower() if scheme == "assertion-status" else v))
     raise QueryError(f"{query}.rq: parameter {param.name} has unknown type {t!r}")
 
 

@@ -202,7 +202,7 @@ EXPORT_FORMATS = (
 
 
 def _selects(args: argparse.Namespace) -> bool:
-    return any(getattr(args, k, None) for k in ("query", "domain", "focus", "figure", "param", "namespace"))
+    return any(getattr(args, k, None) for k in ("query", "domain", "focus", "figure", "param", "namespace", "status"))
 
 
 def _export_selection(args: argparse.Namespace, fmt: str) -> int:
@@ -223,15 +223,18 @@ def _export_selection(args: argparse.Namespace, fmt: str) -> int:
                             "graph files and the system figure")
     if args.namespace and fmt != "xlsx":
         raise ImpactKGError("--namespace chooses the records of the xlsx catalogue workbook")
+    if args.status and fmt in ("csv", "tsv", "xlsx"):
+        raise ImpactKGError("--status selects records for RDF, graph files and figures; "
+                            "a query's table takes -p status=STATUS")
     kg = _open(args)
     out = args.output
     if fmt in ("svg", "png"):
         from impactkg.graph.export.figures import write_figure
 
         quads = None
-        if args.query or args.focus:
+        if args.query or args.focus or args.status:
             quads = ex.select(kg, query=args.query, params=params, focus=args.focus,
-                              depth=args.depth, progress=True).quads
+                              depth=args.depth, status=args.status, progress=True).quads
         write_figure(kg, args.figure, out, fmt, width=args.width, height=args.height,
                      dpi=args.dpi, domain=args.domain, quads=quads)
         print(f"wrote the {args.figure} figure as {fmt} to {out}")
@@ -249,7 +252,7 @@ def _export_selection(args: argparse.Namespace, fmt: str) -> int:
         print(write_workbook(kg, out, namespace=args.namespace, progress=True).text())
     else:
         sel = ex.select(kg, query=args.query, params=params, domain=args.domain,
-                        focus=args.focus, depth=args.depth, progress=True)
+                        focus=args.focus, depth=args.depth, status=args.status, progress=True)
         if fmt in ex.RDF_FORMATS:
             n = ex.write_rdf(kg, sel, out, fmt, progress=True)
             print(f"wrote {n} quads ({sel.what}) as {fmt} to {out}")
@@ -323,7 +326,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     from impactkg.graph.maps.view import MapView
 
     kg = _open(args)
-    data = build_map(kg, args.kind, focus=args.focus, depth=args.depth, domain=args.domain, target=args.target)
+    data = build_map(kg, args.kind, focus=args.focus, depth=args.depth, domain=args.domain, target=args.target,
+                     evidence=args.evidence)
     kg.close()
     path = MapView(data, lang=args.lang).save(args.output)
     loops = ""
@@ -551,6 +555,8 @@ def parser() -> argparse.ArgumentParser:
     sel.add_argument("--focus", metavar="IRI", help="a resource (IRI, prefixed name such as sdg:11.b, or label) "
                      "and its neighbourhood")
     sel.add_argument("--depth", type=int, default=1, metavar="N", help="steps around --focus (default 1)")
+    sel.add_argument("--status", choices=("stated", "reading", "inferred", "doubtful", "translation"),
+                     help="only the records with this assertion status (alone: every such record)")
     fig = sp.add_argument_group("figures (svg, png)")
     fig.add_argument("--figure", choices=("chain", "system", "heatmap", "goals"),
                      help="chain (logic model; --domain), system (causal map with loops; --focus), "
@@ -607,6 +613,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--domain", metavar="D", help="only this domain (id or label)")
     sp.add_argument("--target", metavar="T", help="only what leads to this SDG target (e.g. 8.3) or node; with --focus, the paths between them")
     sp.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the labels (default ja; the page has a toggle)")
+    sp.add_argument("--evidence", choices=("stated", "reading", "doubtful", "inferred"),
+                    help="system map: rank leverage points on the causal links of this evidence or stronger "
+                    "and start with the weaker links hidden (default: every link)")
     sp.add_argument("-o", "--output", required=True, metavar="FILE.html")
     sp.add_argument("--open", action="store_true", help="open the page in the web browser")
     sp.set_defaults(func=cmd_map)

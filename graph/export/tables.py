@@ -12,7 +12,7 @@ edited row cites the workbook.
 >>> kg = KnowledgeGraph.memory(); _ = kg.build()
 >>> book = write_workbook(kg, pathlib.Path(tempfile.mkdtemp()) / "catalogue.xlsx")
 >>> book.rows["catalogue"], book.namespace
-(32, 'consortium')
+(36, 'consortium')
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ SOURCES_GRAPH = GRAPH + "sources"
 TYPE = RDF + "type"
 LINE = IKG + "sourceLine"
 SOURCE = DCTERMS + "source"
+DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 
 class TableError(ImpactKGError):
@@ -245,21 +246,33 @@ class _Row:
     """A row to write: its cells, where its provenance points, and the sheet row it must take."""
 
     cells: dict[str, str]
-    line: int | None  # the record's ikg:sourceLine
-    doc: str  # the record's dcterms:source
+    line: int | None  # the record's first ikg:sourceLine
+    doc: str  # the record's dcterms:source (or prov:wasDerivedFrom)
     sort: tuple = ()
     pin: int | None = None  # the sheet row the record's IRI depends on
     identity_line: str | None = None  # a `line` cell the record's IRI depends on
     graphs: set[str] = field(default_factory=set)  # where the record is now
+    lines: list[int] = field(default_factory=list)  # every ikg:sourceLine of the record
+    team: list[str] = field(default_factory=list)  # its ikg:teamProperty properties
 
 
 def _prov(ix: _Index, s: str, cells: dict[str, str], **extra: Any) -> _Row:
     lines = ix.lines(s)
-    docs = ix.iris(s, SOURCE)
+    docs = ix.iris(s, SOURCE) or ix.iris(s, DERIVED)
     cells.setdefault("doubtful", " ".join(ix.texts(s, IKG + "doubtful")))
     cells.setdefault("note", ix.text(s, SKOS + "editorialNote"))
+    status = ix.iri(s, IKG + "assertionStatus")
+    cells.setdefault("status", _tail(status) if status else "")
+    cells.setdefault("quote", ix.text(s, IKG + "quote"))
     return _Row(cells, lines[0] if lines else None, docs[0] if docs else "",
-                graphs=set(ix.typed_in.get(s, ())), **extra)
+                graphs=set(ix.typed_in.get(s, ())), lines=lines,
+                team=ix.iris(s, IKG + "teamProperty"), **extra)
+
+
+def _line_cell(row: _Row) -> str:
+    """The ``line`` cell of a row: the line its IRI depends on first, then its other lines."""
+    first = [row.identity_line] if row.identity_line is not None else []
+    return " ".join(first + [str(n) for n in row.lines if str(n) not in first])
 
 
 def _has_prov(ix: _Index, s: str) -> bool:
@@ -309,7 +322,7 @@ def _concepts(ix: _Index, ns: str) -> list[_Row]:
     rows = []
     for s in ix.of_class(SKOS + "Concept", ns):
         scheme = by_scheme.get(ix.iri(s, SKOS + "inScheme"))
-        if scheme is None or not _has_prov(ix, s) or not s.startswith(CONCEPT):
+        if scheme is None or scheme in OWN_SCHEMES or not _has_prov(ix, s) or not s.startswith(CONCEPT):
             continue
         cells = {
             "scheme": scheme,
@@ -464,6 +477,7 @@ def _catalogue(ix: _Index, ns: str) -> list[_Row]:
             "activity": _label(ix, activity) if activity else "",
             "result": _label(ix, result) if result else "",
             "data_source": ix.text(s, IKG + "dataSource"),
+            "part_of": " ".join(_record_ref(ix, w, ns) for w in ix.iris(s, DCTERMS + "isPartOf")),
         }
         row = _prov(ix, s, cells)
         row.sort = (row.line or 0, cells["id"])
@@ -574,7 +588,7 @@ def _case_map(ix: _Index, ns: str) -> list[_Row]:
                ix.text(e, SKOS + "editorialNote"))
         order = int(ix.text(e, IKG + "order") or 0)
         case = _record_ref(ix, ix.iri(e, IKG + "case"), ns)
-        cells_of[key].append((order, case.removeprefix("case-"), e))
+        cells_of[key].append((order, case.removeprefix("map-").removeprefix("case-"), e))
         graphs_of[key].update(ix.typed_in.get(e, ()))
     rows = []
     for (issue, method, line, doc, note), entries in cells_of.items():
@@ -592,7 +606,8 @@ def _case_map(ix: _Index, ns: str) -> list[_Row]:
                 "note": note,
             }
             rows.append(_Row(cells, line or None, doc, sort=(line, _tail(issue), _tail(method)),
-                             graphs=graphs_of[(issue, method, line, doc, note)]))
+                             graphs=graphs_of[(issue, method, line, doc, note)],
+                             lines=[line] if line else []))
     return rows
 
 
@@ -673,6 +688,10 @@ def _system_connections(ix: _Index, ns: str) -> list[_Row]:
     return rows
 
 
+#: Concept schemes whose concepts other kinds than ``concepts`` make (scheme -> kind).
+OWN_SCHEMES = {"green-list": "green_list", "strategic-field": "strategy",
+               "cross-cutting-theme": "strategy", "startup-pillar": "strategy"}
+
 #: Kind name -> the function that reads its rows back from the graph.
 READERS: dict[str, Callable[[_Index, str], list[_Row]]] = {
     "concepts": _concepts,
@@ -691,15 +710,23 @@ READERS: dict[str, Callable[[_Index, str], list[_Row]]] = {
     "system_connections": _system_connections,
 }
 
+def _readers() -> dict[str, Callable[[_Index, str], list[_Row]]]:
+    """Every kind's reader: those above and the policy tables' (:mod:`.policy_tables`)."""
+    from impactkg.graph.export.policy_tables import READERS as POLICY
+
+    return {**READERS, **POLICY}
+
+
 #: Classes whose instances a table row makes along with its record (not rows of their own).
 BY_PRODUCTS = {
     IKG + c for c in ("Impact", "Activity", "Result", "Output", "Outcome", "LogicModel",
-                      "LogicModelElement", "FeedbackLoop", "SourceDocument")
+                      "LogicModelElement", "FeedbackLoop", "SourceDocument", "CaseIdentification",
+                      "Meeting")
 }
 _ROW_CLASSES = {
     IKG + c for c in ("Organization", "Person", "Membership", "Indicator", "IndicatorValue",
                       "SourceFragment", "ReferenceDataset", "FinanceCase", "CaseMapEntry",
-                      "SupportBundle", "Factor", "CausalLink")
+                      "SupportBundle", "Factor", "CausalLink", "Presentation", "Programme")
 } | {SKOS + "Concept", DCAT + "Dataset", FOAF + "Person", SDGO + "Goal", SDGO + "Target"}
 
 
@@ -785,7 +812,8 @@ def write_workbook(
         quads = list(tqdm(quads, desc="reading", unit="quad", disable=None, leave=False,
                           file=sys.stderr))
     ix = _Index(quads)
-    per_kind = {name: READERS[name](ix, namespace) if name in READERS else [] for name in KINDS}
+    readers = _readers()
+    per_kind = {name: readers[name](ix, namespace) if name in readers else [] for name in KINDS}
     records = [s for s in ix.typed_in if namespace in ix.namespaces(s)]
     main = _main_doc(ix, records)
     main_title = _label(ix, main) if main else ""
@@ -812,22 +840,29 @@ def write_workbook(
             cell.comment = Comment(col.doc + (" (required)" if col.required else ""), "impactkg")
             readme.append([name, col.name, "yes" if col.required else "", col.doc])
         rows = per_kind[name]
+        column_of = {}
+        for col, prop in kind.properties.items():
+            column_of.setdefault(prop, col)
         for number, row in _place(rows):
             cells = dict(row.cells)
             if "line" in columns:
                 if row.identity_line is not None:
-                    cells["line"] = row.identity_line
+                    cells["line"] = _line_cell(row) if row.doc == main else row.identity_line
                 elif row.doc == main and row.line is not None:
-                    cells["line"] = str(row.line)
+                    cells["line"] = _line_cell(row)
                 else:
                     cells["line"] = ""
+            if row.team and "team" in columns:
+                cells.setdefault("team", " ".join(column_of[p] for p in row.team if p in column_of))
             values = [cells.get(c, "") or "" for c in columns]
             for i, value in enumerate(values, start=1):
                 if value != "":
                     c = ws.cell(row=number, column=i, value=value)
                     c.number_format = "@"
-            produced = (int(cells["line"]), main) if cells.get("line") and main else (number, "")
-            if row.line is not None and (produced != (row.line, row.doc)):
+            produced = (int(cells["line"].split()[0]), main) if cells.get("line") and main else (number, "")
+            whole = bool(cells.get("line")) and row.doc == main and \
+                {int(n) for n in cells["line"].split()} == set(row.lines)
+            if row.line is not None and not whole and produced != (row.line, row.doc):
                 provenance.append([name, number, row_check(values), row.doc, row.line])
         ws.freeze_panes = "A2"
         _fit(ws)
@@ -893,13 +928,16 @@ def _kind_of(types: set[str], ix: _Index, s: str) -> str:
         scheme = ix.iri(s, SKOS + "inScheme")
         if scheme == SDG.rstrip("/"):
             return "sdg"
+        own = {SCHEMES[k][0]: kind for k, kind in OWN_SCHEMES.items()}
+        if scheme in own:
+            return own[scheme]
         return "concepts" if scheme in {v[0] for v in SCHEMES.values()} else ""
     table = {
         "Organization": "organizations", "Person": "people", "Membership": "memberships",
         "Indicator": "catalogue", "IndicatorValue": "values", "SourceFragment": "fragments",
         "ReferenceDataset": "databases", "FinanceCase": "finance_cases",
         "CaseMapEntry": "case_map", "SupportBundle": "bundles", "Factor": "system_elements",
-        "CausalLink": "system_connections",
+        "CausalLink": "system_connections", "Presentation": "meetings", "Programme": "programmes",
     }
     for t in types:
         if t.startswith(IKG) and t[len(IKG):] in table:
@@ -1027,9 +1065,12 @@ def _restore_provenance(batch, pending, about: About, book_doc: str) -> None:
         moves: dict[tuple[int, str], tuple[int, str]] = {}
         produced_by: dict[str, set[int]] = defaultdict(set)
         for trow in table.rows:
-            cell = trow.values.get("line", "")
-            produced = (int(cell), main) if cell.isdigit() and main else (trow.number, book_doc)
-            produced_by[produced[1]].add(produced[0])
+            cell = trow.values.get("line", "").split()
+            produced = (int(cell[0]), main) if cell and cell[0].isdigit() and main else (trow.number, book_doc)
+            if produced[1] == main:
+                produced_by[main].update(int(n) for n in cell if n.isdigit())
+            else:
+                produced_by[produced[1]].add(produced[0])
             entry = about.provenance.get((table.sheet, trow.number))
             if entry is None:
                 continue
