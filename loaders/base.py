@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -297,16 +298,17 @@ class Context:
     def one_status(self) -> None:
         """A record made from several rows keeps one assertion status: the weakest of them."""
         status = ikg("assertionStatus")
-        found: dict[ox.NamedNode | ox.BlankNode, set[str]] = {}
+        found: dict[Any, set[str]] = {}
         for q in self.quads:
             if q.predicate == status:
-                found.setdefault(q.subject, set()).add(q.object.value)
+                found.setdefault(q.subject, set()).add(str(getattr(q.object, "value", q.object)))
         mixed = {s: v for s, v in found.items() if len(v) > 1}
         if not mixed:
             return
         keep = {s: min(v, key=lambda iri: EVIDENCE_RANK.get(iri.rsplit("/", 1)[-1], 0)) for s, v in mixed.items()}
         self.quads = [q for q in self.quads
-                      if not (q.predicate == status and q.subject in keep and q.object.value != keep[q.subject])]
+                      if not (q.predicate == status and q.subject in keep
+                              and str(getattr(q.object, "value", q.object)) != keep[q.subject])]
 
     # ---- parsing cells
     def to_int(self, row: Row, column: str, value: str) -> int | None:

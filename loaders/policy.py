@@ -31,7 +31,7 @@ def split_marked(cell: str, marks: str) -> list[str]:
     return [p.strip() for p in parts[1:] if p.strip()]
 
 
-def _orgs(row: Row, ctx: Context, column: str, prop: str, node: N) -> None:
+def _orgs(row: Row, ctx: Context, column: str, prop: str, node: ox.NamedNode) -> None:
     for ref in row.get(column).split():
         ctx.add(node, ikg(prop), ctx.record(row, column, "org", nfkc(ref), "organisation"))
 

@@ -252,3 +252,73 @@ def test_a_users_rows_default_to_stated_or_doubtful(tmp_path):
     assert [(r["id"], r["st"].rsplit("/", 1)[-1], r["q"]) for r in rows] == [
         ("1", "stated", "待機児童数"), ("2", "doubtful", "読めない指標"), ("3", "inferred", "元の文言")]
     assert status_iri("inferred") == rows[2]["st"]
+
+
+# ---------------------------------------------------------------------- the whole source
+def test_green_list_categories_with_their_items_and_effects(kg):
+    rows = kg.sparql("""SELECT ?n (COUNT(DISTINCT ?i) AS ?items) (COUNT(DISTINCT ?e) AS ?effects) ?st ?pub WHERE {
+        ?c a ikg:GreenListCategory ; skos:notation ?n ; ikg:greenListItem ?i ; ikg:expectedEffect ?e ;
+           ikg:assertionStatus ?st ; dcterms:publisher/rdfs:label ?pub FILTER(lang(?pub) = "ja") }
+        GROUP BY ?n ?st ?pub ORDER BY ?n""").dicts()
+    assert [r["n"] for r in rows] == [str(n) for n in range(100, 111)]
+    # Every row repeats the same 4 items and 4 effects (3 identical): kept, and doubtful.
+    assert {(r["items"], r["effects"], r["st"].rsplit("/", 1)[-1], r["pub"]) for r in rows} == {(4, 2, "doubtful", "環境省")}
+    items = kg.sparql("SELECT ?i WHERE { <https://w3id.org/impactkg/concept/green-list/100> ikg:greenListItem ?i }")
+    assert sorted(r["i"] for r in items.dicts()) == sorted(
+        ["環境負荷低減型建築物の建設", "省エネルギー型建築物の建設", "環境配慮型建築物の建設", "環境配慮型建築物の改修"])
+
+
+def test_market_subcommittee_meetings_with_dates_topics_and_presenters(kg):
+    rows = kg.sparql("""SELECT ?d ?order ?t (GROUP_CONCAT(?who; separator="|") AS ?people) WHERE {
+        ?p ikg:presentedAt ?m ; ikg:order ?order ; rdfs:label ?t .
+        ?m ikg:meetingOf <https://w3id.org/impactkg/id/org/market> ; dcterms:date ?d .
+        OPTIONAL { ?p ikg:presenter/rdfs:label ?who } } GROUP BY ?d ?order ?t ORDER BY ?d ?order""").dicts()
+    got = [(str(r["d"]), r["order"], r["t"], sorted(r["people"].split("|"))) for r in rows]
+    assert got == [
+        ("2025-10-15", 1, "IMMのフレームワークと企業・投資家におけるIMMの実践の現状", ["林 寿和"]),
+        ("2025-10-15", 2, "海外におけるIMMの事例", ["Edward Whitten", "Seb Beloe"]),
+        ("2025-12-08", 1, "インパクト投資における伴走支援・対話の実践", ["黄 春梅"]),
+        ("2025-12-08", 2, "クロスオーバー投資におけるインパクト投資の実践", ["今村 敏之"]),
+        ("2025-12-08", 3, "ケーススタディ（対話デモンストレーション）", ["堅田 航平", "荒木 大矢"]),
+        ("2026-01-23", 1, "インパクトの価値創造ストーリーへの統合（社会的価値と財務的価値との関係性の明確化）", ["菊池 勝也"]),
+        ("2026-01-23", 2, "アセットオーナーによるインパクト投資の実践と課題", ["景山 綾子"]),
+        ("2026-01-23", 3, "ケーススタディ（対話デモンストレーション）", ["西原 香織", "遠藤 荘太"]),
+        ("2026-03-04", 1, "アセットオーナー・アセットマネージャーのシステムチェンジ投資・協働の事例", ["加藤 正裕", "野村 裕之"]),
+        ("2026-03-04", 2, "システム思考で設計する循環型経済～サーキュラーエコノミーの事例に学ぶ、戦略・組織・ファイナンスの統合～",
+         ["山崎 英幸"]),
+    ]
+    first = kg.sparql("""SELECT ?text ?st WHERE { <https://w3id.org/impactkg/id/meeting/consortium-market-1>
+        ikg:dateText ?text ; ikg:assertionStatus ?st }""").dicts()
+    assert first == [{"text": "2025年10月15日（月）", "st": status_iri("doubtful")}]  # 15 Oct 2025 is a Wednesday
+
+
+def test_growth_strategy_fields_themes_and_pillars_as_concepts(kg):
+    counts = kg.sparql("""SELECT ?cls (COUNT(?c) AS ?n) WHERE { ?c a ?cls ; skos:inScheme ?s
+        FILTER(?cls IN (ikg:StrategicField, ikg:CrossCuttingTheme, ikg:StartupPillar)) } GROUP BY ?cls""").dicts()
+    assert {r["cls"].rsplit("#", 1)[-1]: r["n"] for r in counts} == {
+        "StrategicField": 17, "CrossCuttingTheme": 8, "StartupPillar": 3}
+    ai = kg.sparql("""SELECT ?m WHERE { <https://w3id.org/impactkg/concept/strategic-field/ai-semiconductors>
+        ikg:relatedMinistry ?m ; ikg:expertCount 9 ; ikg:teamProperty ikg:relatedMinistry }""").dicts()
+    assert sorted(r["m"].rsplit("/", 1)[-1] for r in ai) == sorted(
+        ["nss", "fsa", "digital-agency", "mic", "mofa", "mext", "mhlw", "maff", "mlit", "moe", "mod"])  # not NRR
+    startups = kg.sparql("""SELECT ?b WHERE { <https://w3id.org/impactkg/concept/cross-cutting-theme/startups>
+        ikg:body ?b ; ikg:bodyStatus "新設"@ja }""").dicts()
+    assert startups == [{"b": ORG + "startup-policy-subcommittee"}]
+    pillar3 = kg.sparql("""SELECT ?name WHERE { ?p a ikg:Programme ; rdfs:label ?name ;
+        ikg:pillar <https://w3id.org/impactkg/concept/startup-pillar/pillar-3> }""").dicts()
+    assert len(pillar3) == 8 and {"ファーストカスタマー・アライアンス", "J-Startup 地域版"} <= {r["name"] for r in pillar3}
+
+
+def test_trial_orders_and_the_first_customer_alliance(kg):
+    rows = kg.sparql("""SELECT ?op ?rel WHERE { ?p a ikg:Programme ; skos:notation "柱3：①-3" ; rdfs:label ?n .
+        ?f dcterms:relation ?p ; ikg:operatedBy ?op ; rdfs:label ?rel }""").dicts()
+    assert sorted((r["op"].rsplit("/", 1)[-1], r["rel"]) for r in rows) == [
+        ("ibaraki-prefecture", "茨城ベンチャートライアル優良商品等創出事業者認定制度"),
+        ("tokyo-metropolitan-government", "ファーストカスタマー・アライアンス")]
+
+
+def test_health_japan21_sub_indicators(kg):
+    rows = kg.sparql("""SELECT ?id ?st WHERE { ?i dcterms:isPartOf/dcterms:identifier "hj21-1" ;
+        dcterms:identifier ?id ; ikg:assertionStatus ?st } ORDER BY ?id""").dicts()
+    assert [(r["id"], r["st"].rsplit("/", 1)[-1]) for r in rows] == [
+        ("hj21-1-1", "stated"), ("hj21-1-2", "stated"), ("hj21-1-3", "doubtful"), ("hj21-1-4", "doubtful")]

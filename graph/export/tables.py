@@ -840,9 +840,9 @@ def write_workbook(
             cell.comment = Comment(col.doc + (" (required)" if col.required else ""), "impactkg")
             readme.append([name, col.name, "yes" if col.required else "", col.doc])
         rows = per_kind[name]
-        column_of = {}
-        for col, prop in kind.properties.items():
-            column_of.setdefault(prop, col)
+        column_of: dict[str, str] = {}
+        for column, prop in kind.properties.items():
+            column_of.setdefault(prop, column)
         for number, row in _place(rows):
             cells = dict(row.cells)
             if "line" in columns:
