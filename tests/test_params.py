@@ -1,157 +1,99 @@
-"""Query parameters are bound inside the engine wherever the query mentions them: in the outermost
-group, in subselects (which see nothing of the groups around them), in nested groups and UNION
-branches (whose FILTERs see only their own group), in EXISTS. A parameter that did not reach a
-part of its query would silently return every row: every parameter of every named query is
-checked to filter."""
+"""Parameters by type: one valid and one invalid value per type, bound as the exact RDF term, or
+refused with the one-line error that names the parameter, never a silently empty answer."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pyoxigraph as ox
 import pytest
+import rdflib
 
 from impactkg import QueryError
-from impactkg.graph.sparql.params import lateral_points, with_param_binds, with_values
-from impactkg.queries import library, prepare
+from impactkg.queries import Param, bind, parse, prepare
 
-IKG = "https://w3id.org/impactkg/ontology#"
-RESULT = ox.NamedNode("https://w3id.org/impactkg/id/result/probe")
-
-
-def _rows(result) -> Counter:
-    return Counter(tuple(None if t is None else str(t) for t in row) for row in result.terms)
+XSD = "http://www.w3.org/2001/XMLSchema#"
+CONCEPT = "https://w3id.org/impactkg/concept/"
 
 
-# ---------------------------------------------------------------------- where a binding reaches
-SHAPES = {
-    # the parameter only in a subselect that does not project it
-    "subselect": "SELECT ?ind WHERE {{ {{ SELECT ?ind WHERE {{ ?ind ikg:unit ?u . ?u skos:prefLabel {v} }} }} }}",
-    # only in the FILTER of a nested group (which sees nothing of the group around it)
-    "nested filter": "SELECT ?ind WHERE {{ ?ind a ikg:Indicator {{ ?ind ikg:unit/skos:prefLabel ?l FILTER(?l = {v}) }} }}",
-    # only in a UNION branch's FILTER
-    "union branch": "SELECT ?ind WHERE {{ {{ ?ind ikg:unit/skos:prefLabel ?l FILTER(?l = {v}) }} UNION {{ ?ind ikg:none ?x }} }}",
-    # in EXISTS, and in a subselect inside EXISTS
-    "exists": "SELECT ?ind WHERE {{ ?ind a ikg:Indicator FILTER EXISTS {{ ?ind ikg:unit/skos:prefLabel {v} }} }}",
-    "subselect in exists": "SELECT ?ind WHERE {{ ?ind a ikg:Indicator FILTER EXISTS {{ {{ SELECT ?ind WHERE {{ ?ind ikg:unit/skos:prefLabel {v} }} }} }} }}",
-    # a subselect that projects it and uses it only in a FILTER (it sees the outer value)
-    "projecting subselect": "SELECT ?ind WHERE {{ {{ SELECT ?ind ?unit_ WHERE {{ ?ind ikg:unit/skos:prefLabel ?l FILTER(?l = {v}) }} }} }}",
-    # in MINUS and OPTIONAL
-    "minus": "SELECT ?ind WHERE {{ ?ind a ikg:Indicator MINUS {{ ?ind ikg:unit/skos:prefLabel ?l FILTER(?l = {v}) }} }}",
-    "optional": "SELECT ?ind ?l WHERE {{ ?ind a ikg:Indicator OPTIONAL {{ ?ind ikg:unit/skos:prefLabel ?l FILTER(?l = {v}) }} }}",
-}
+@pytest.mark.parametrize(
+    "ptype,value,term",
+    [
+        ("string", " a b ", ox.Literal(" a b ")),
+        ("text", "ＢＭＩ 18", ox.Literal("bmi18")),
+        ("lang", "EN", ox.Literal("en")),
+        ("integer", "０７", ox.Literal("07", datatype=ox.NamedNode(XSD + "integer"))),
+        ("iri", "<https://example.org/x>", ox.NamedNode("https://example.org/x")),
+        ("sdg-target", "３．４", ox.NamedNode("http://metadata.un.org/sdg/3.4")),
+        ("sdg-goal", "11", ox.NamedNode("http://metadata.un.org/sdg/11")),
+        ("indicator", "hj21-1", ox.NamedNode("https://w3id.org/impactkg/id/indicator/consortium-hj21-1")),
+        ("indicator", "other:7", ox.NamedNode("https://w3id.org/impactkg/id/indicator/other-7")),
+        ("concept:finance-method", "loan", ox.NamedNode(CONCEPT + "finance-method/loan")),
+        ("enum:R|B", "r", ox.Literal("R")),
+    ],
+)
+def test_a_valid_value_becomes_its_typed_term(ptype, value, term):
+    assert bind(Param("p", ptype), value, "q") == term
 
 
-@pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_a_parameter_has_its_value_wherever_the_query_mentions_it(kg, shape):
-    """The bound query answers exactly as the same query with the value written in its text."""
-    bound = kg.sparql(SHAPES[shape].format(v="?unit_"), {"unit_": ox.Literal("人", language="ja")})
-    written = kg.sparql(SHAPES[shape].format(v='"人"@ja'))
-    if shape == "projecting subselect":  # the written form has no ?unit_ column
-        written = kg.sparql(SHAPES[shape].format(v='"人"@ja').replace("SELECT ?ind ?unit_", "SELECT ?ind"))
-    assert len(written) > 0
-    assert _rows(bound) == _rows(written)
-    other = kg.sparql(SHAPES[shape].format(v='"分"@ja'))
-    assert _rows(other) != _rows(written), "the test data does not tell the values apart"
+@pytest.mark.parametrize(
+    "ptype,value,message",
+    [
+        ("lang", "english!", "q: parameter p: not a language tag: 'english!'"),
+        ("integer", "12,5x", "q: parameter p: expected a whole number, got '12,5x'"),
+        ("iri", "not an iri", "q: parameter p: not an IRI: 'not an iri'"),
+        ("sdg-target", "3.99", "q: parameter p: unknown SDG target '3.99' (e.g. 3.4, 11.b)"),
+        ("sdg-goal", "18", "q: parameter p: unknown SDG goal '18' (1 to 17)"),
+        ("concept:finance-method", "a b", "q: parameter p: expected a concept id such as 'loan', got 'a b'"),
+        ("enum:R|B", "X", "q: parameter p: 'X' is not one of R, B"),
+    ],
+)
+def test_an_invalid_value_is_refused_naming_the_parameter(ptype, value, message):
+    with pytest.raises(QueryError) as err:
+        bind(Param("p", ptype), value, "q")
+    assert str(err.value) == message
 
 
-def test_the_value_never_enters_the_query_text():
-    text = "SELECT * WHERE { ?s ?p ?o { SELECT ?s WHERE { ?s ?q ?v } } }"
-    rewritten = with_param_binds(text, ["v"])
-    assert rewritten.count("<urn:impactkg:param:v>()") == 2
-    assert rewritten.count("LATERAL") == 2
-    # the subselect's group and the outermost group are where the value is bound
-    assert [names for _, _, names in lateral_points(text, ["v"])] == [["v"], ["v"]]
+def test_an_rdf_term_given_as_a_value_stays_that_term(kg):
+    """An rdflib literal keeps its language, an IRI stays an IRI (it was turned back into text)."""
+    row = kg.query("SELECT ?x ?y WHERE {}", x=rdflib.Literal("a", lang="en"), y=rdflib.URIRef("https://e/a")).terms
+    assert row == [(ox.Literal("a", language="en"), ox.NamedNode("https://e/a"))]
+    target = rdflib.URIRef("http://metadata.un.org/sdg/11.b")
+    assert len(kg.query("indicators-for-target", target=target)) == len(kg.query("indicators-for-target", target="11.b"))
+    with pytest.raises(QueryError, match="parameter organization: expected an IRI, got the literal"):
+        kg.query("subcommittee-members", organization=rdflib.Literal("https://example.org/x"))
 
 
-def test_a_remote_server_gets_the_values_in_every_group_that_mentions_them():
-    text = "SELECT * WHERE { ?s ?p ?o { SELECT ?s WHERE { ?s ?q ?v } } { ?s ?r ?x FILTER(?x = ?v) } FILTER EXISTS { ?s ?t ?v } }"
-    out = with_values(text, {"v": '"a\\"b"'})
-    assert out.count('VALUES (?v) { ("a\\"b") }') == 3  # outermost, subselect, nested group; not EXISTS
+@pytest.mark.parametrize(
+    "name,params,message",
+    [
+        ("finance-by-method", {"method": "lon"}, "finance-by-method: parameter method: unknown finance-method 'lon' (did you mean 'loan'?)"),
+        ("indicator-values", {"indicator": "nope"}, "indicator-values: parameter indicator: no indicator 'nope' in the graph"),
+        ("subcommittee-members", {"organization": "https://example.org/x"}, "subcommittee-members: parameter organization: no resource 'https://example.org/x' in the graph"),
+        ("feedback-loops", {"polarity": "X"}, "feedback-loops: parameter polarity: 'X' is not one of R, B"),
+        ("targets-without-indicator", {"goal": "18"}, "targets-without-indicator: parameter goal: unknown SDG goal '18' (1 to 17)"),
+    ],
+)
+def test_a_value_that_names_nothing_is_an_error_not_an_empty_answer(kg, name, params, message):
+    with pytest.raises(QueryError) as err:
+        kg.query(name, **params)
+    assert str(err.value).startswith(message)
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * WHERE { ?s ?p ?o BIND(?o AS ?v) }",
-    "SELECT ?s (COUNT(*) AS ?v) WHERE { ?s ?p ?o } GROUP BY ?s",
-    "SELECT * WHERE { ?s ?p ?o VALUES ?v { 1 } }",
-])
-def test_a_query_that_gives_the_variable_a_value_itself_cannot_take_it_as_a_parameter(kg, text):
-    with pytest.raises(QueryError, match=r"the query gives \?v a value itself"):
-        kg.sparql(text, {"v": ox.Literal("1")})
+def test_malformed_headers_are_errors():
+    with pytest.raises(QueryError, match=r"x.rq: unknown header key 'parm' .* \(did you mean 'param'\?\)"):
+        parse("# parm: target sdg-target\nSELECT * WHERE {}", "x")
+    with pytest.raises(QueryError, match="x.rq: parameter target has unknown type 'sdg-targets'"):
+        parse("# param: target sdg-targets\nSELECT * WHERE {}", "x")
+    with pytest.raises(QueryError, match="x.rq: malformed param line"):
+        parse("# param: target\nSELECT * WHERE {}", "x")
+    with pytest.raises(QueryError, match="x.rq: parameter m: no concept scheme 'finance'"):
+        parse("# param: m concept:finance\nSELECT * WHERE {}", "x")
+    # A comment that is prose, not a header key, stays a comment.
+    assert parse("# This query finds: indicators\nSELECT * WHERE {}", "x").params == []
 
 
-# ---------------------------------------------------------------------- every named query
-def _accept_one_iris_match(graph) -> str:
-    """A crosswalk match accepted by a person (as 'impactkg crosswalk accept' writes it)."""
-    ind = graph.sparql("SELECT ?i WHERE { ?i a ikg:Indicator } ORDER BY ?i LIMIT 1").terms[0][0].value
-    graph.update(
-        "INSERT DATA { GRAPH <https://w3id.org/impactkg/graph/test-crosswalk> { "
-        "<https://iris.thegiin.org/metric/test/PI0000> a ikg:IrisMetric ; skos:notation 'PI0000' . "
-        f"<{ind}> skos:exactMatch <https://iris.thegiin.org/metric/test/PI0000> }} }}"
-    )
-    return ind
-
-
-def _add_a_value(graph, folder) -> None:
-    """A second indicator's value, loaded as a user loads a values table."""
-    table = folder / "more_values.csv"
-    table.write_text("indicator,kind,value,year\n1,baseline,12.5,2024\n", encoding="utf-8")
-    graph.load(table, kind="values", namespace="consortium")
-
-
-def _value(graph, name: str, param: str, unfiltered) -> str:
-    """A value of the parameter that the graph holds (the most frequent one in the unfiltered
-    answer when the query shows it)."""
-    fixed = {
-        ("feedback-loops", "polarity"): "R", ("feedback-loops", "lang"): "en",
-        ("label-search", "q"): "銀行", ("label-search", "lang"): "en",
-        ("indicators-iris-equivalent", "equivalent"): "with",
-        ("databases", "scene"): "scene-3", ("databases", "domain"): "healthcare-health",
-        ("finance-by-method", "method"): "debt",
-    }
-    if (name, param) in fixed:
-        return fixed[name, param]
-    if (name, param) == ("feedback-loops", "factor"):
-        loop = unfiltered.terms[0][unfiltered.variables.index("loop")]
-        rows = graph.sparql(f"SELECT ?id WHERE {{ <{loop.value}> ikg:throughFactor/dcterms:identifier ?id }} ORDER BY ?id")
-        return rows.terms[0][0].value
-    column = Counter(row[unfiltered.variables.index(param)] for row in unfiltered.terms)
-    term = column.most_common(1)[0][0]
-    if param in ("target", "goal"):
-        return graph.sparql(f"SELECT ?c WHERE {{ <{term.value}> skos:notation ?c }}").terms[0][0].value
-    if param == "indicator":
-        return "consortium:" + term.value.rsplit("/", 1)[1].removeprefix("consortium-")
-    return term.value if param == "organization" else term.value.rsplit("/", 1)[1]
-
-
-CASES = [(name, p.name) for name, q in sorted(library().items()) for p in q.params]
-
-
-@pytest.mark.parametrize("name,param", CASES)
-def test_every_parameter_of_every_named_query_filters(fresh_kg, tmp_path, name, param):
-    """With the parameter, fewer rows than without it (the same query, the variable unbound),
-    and where the query shows the parameter's variable, exactly the rows that hold the value."""
-    graph = fresh_kg
-    if name == "indicators-iris-equivalent":
-        _accept_one_iris_match(graph)
-    if name == "indicator-values":
-        _add_a_value(graph, tmp_path)
-    required = {"target": "11.b", "q": "銀行"}
-    q = library()[name]
-    others = {p.name: required[p.name] for p in q.params if p.required and p.name != param}
-    prepared = prepare(name, {p.name: required[p.name] for p in q.params if p.required})
-    unbound = {k: v for k, v in prepared.bindings.items() if k != param}
-    unfiltered = graph.sparql(prepared.text, unbound)
-    value = _value(graph, name, param, unfiltered)
-    filtered = graph.query(name, **others, **{param: value})
-    assert 0 < len(filtered) < len(unfiltered), (name, param, value)
-    if name == "label-search":  # ordered and cut at 200: the filtered rows are not a part of those
-        return
-    assert not _rows(filtered) - _rows(unfiltered), "a filtered row that the unfiltered query lacks"
-    column = {"polarity": "loopPolarity", "equivalent": "status"}.get(param, param)
-    if column in filtered.variables:
-        i = filtered.variables.index(column)
-        bound = prepare(name, {**others, param: value}).bindings[param]
-        expected = Counter(r for r in _rows(unfiltered).elements()
-                           if r[i] == str(bound) or (param == "polarity" and r[i] == f'"{value}"'))
-        assert _rows(filtered) == expected
+def test_required_defaults_and_unknown_parameters():
+    with pytest.raises(QueryError, match="indicators-for-target: missing required parameter 'target'"):
+        prepare("indicators-for-target", {})
+    with pytest.raises(QueryError, match=r"indicators-for-target: unknown parameter 'traget' \(parameters: status, target\)"):
+        prepare("indicators-for-target", {"traget": "11.b"})
+    assert prepare("feedback-loops", {}).bindings["lang"] == ox.Literal("ja")

@@ -58,7 +58,7 @@ def test_a_query_runs_beside_a_process_that_writes_the_store(store):
         run = subprocess.run([SCRIPT, "query", "units-in-use", "--store", str(store), "--format", "tsv"],
                              capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines()[0] == "?unit\t?notation\t?qudt\t?indicators" and len(run.stdout.splitlines()) == 11
+    assert run.stdout.splitlines()[0] == "?unit\t?notation\t?qudt\t?indicators" and len(run.stdout.splitlines()) == 10
 
 
 def test_the_help_lists_every_command_and_a_command_its_arguments():
@@ -98,4 +98,4 @@ def test_without_a_graph_the_query_command_builds_it_first(tmp_path):
     run = subprocess.run([SCRIPT, "query", "units-in-use", "--format", "csv"], capture_output=True, text=True,
                          env=env, check=False)
     assert run.returncode == 0 and "building the embedded dataset first" in run.stderr
-    assert len(run.stdout.splitlines()) == 11
+    assert len(run.stdout.splitlines()) == 10
