@@ -68,14 +68,22 @@ def query_cases(manifest: dict) -> list[tuple[str, dict[str, str]]]:
         "iri": "https://w3id.org/impactkg/id/org/m0000-sub-0", "lang": "ja",
     }
     by_name = {"equivalent": "without", "polarity": "R", "factor": manifest.get("factor") or "m0000-f00000",
-               "q": "受診率"}
+               "q": "受診率", "identified": "yes", "class": "https://w3id.org/impactkg/ontology#Indicator"}
+
+    def value(p) -> str:
+        if p.name in by_name:
+            return by_name[p.name]
+        if p.type.startswith("enum:"):  # the first of its values
+            return p.type.split(":", 1)[1].split("|")[0]
+        return values.get(p.type, "")
+
     cases = []
     for name, q in library().items():
-        required = {p.name: by_name.get(p.name, values.get(p.type, "")) for p in q.params if p.required}
+        required = {p.name: value(p) for p in q.params if p.required}
         cases.append((name, required))
         for p in q.params:
             if not p.required and p.default is None:
-                cases.append((name, {**required, p.name: by_name.get(p.name, values.get(p.type, ""))}))
+                cases.append((name, {**required, p.name: value(p)}))
     return cases
 
 

@@ -32,7 +32,8 @@ _FALSE = {"false", "no", "n", "0", "", "いいえ", "無", "なし"}
 
 # Per load: factor labels (IRI -> {lang: label}) and the links of each connections table.
 _labels: WeakKeyDictionary[Batch, dict[str, dict[str, str]]] = WeakKeyDictionary()
-_links: WeakKeyDictionary[Batch, dict[str, list[Link]]] = WeakKeyDictionary()
+#: Each table's links by their IRI, in the order of the table.
+_links: WeakKeyDictionary[Batch, dict[str, dict[str, Link]]] = WeakKeyDictionary()
 
 
 def factor_iri(ctx: Context, key: str) -> str:
@@ -190,15 +191,15 @@ def convert_connection(row: Row, ctx: Context) -> None:
         if row.get("source"):
             ctx.add(node, N(DCTERMS + "bibliographicCitation"), text(row.get("source")))
         ctx.provenance(node, row, quote=row.get("evidence"), default=status, verbatim=True)
-        links = _links.setdefault(ctx.batch, {}).setdefault(ctx.table.source, [])
-        if any(x.id == node.value for x in links):
+        links = _links.setdefault(ctx.batch, {}).setdefault(ctx.table.source, {})
+        if node.value in links:  # one look-up, not a scan of the table's links so far
             ctx.error(row, "to", f"duplicate link {row.get('from')} {sign} {row.get('to')}")
-        links.append(Link(source.value, target.value, sign, node.value, status))
+        links.setdefault(node.value, Link(source.value, target.value, sign, node.value, status))
 
 
 def _write_loops(ctx: Context) -> None:
     """Find the loops among this table's links and put them in the table's loop graph."""
-    links = _links.get(ctx.batch, {}).pop(ctx.table.source, [])
+    links = list(_links.get(ctx.batch, {}).pop(ctx.table.source, {}).values())
     loops = find_loops(links, MAX_LOOP_LENGTH)
     graph = ctx.graph.value + "/feedback-loops"
     labels = _factor_labels(ctx, {n for loop in loops for n in loop.nodes})

@@ -52,6 +52,16 @@ def test_a_named_query_imports_no_heavy_library(store):
     assert lines[0] == "targetCode,goalCode,goalLabel,goal" and len(lines) == 164
 
 
+def test_a_query_with_a_checked_parameter_imports_no_heavy_library(store):
+    """An SDG target is read and looked up in the graph without the loaders' libraries."""
+    names, run = _imports("query", "indicators-for-target", "-p", "target=11.b", "--store", str(store), "--format", "csv")
+    assert run.returncode == 0, run.stderr[-500:]
+    assert not names & HEAVY, sorted(names & HEAVY)
+    lines = run.stdout.splitlines()
+    assert lines[0] == "id,indicator,unit,domain,impact,activity,result,line,target" and len(lines) == 18
+    assert all(line.endswith(",http://metadata.un.org/sdg/11.b") for line in lines[1:])
+
+
 def test_a_query_runs_beside_a_process_that_writes_the_store(store):
     with KnowledgeGraph.open(store) as writer:  # holds the store's write lock
         assert len(writer) > 0

@@ -19,7 +19,6 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import networkx as nx
 import pyoxigraph as ox
 
 from impactkg.ontology import EVIDENCE_RANK, IKG, RDF, RDFS, XSD, nfkc, record_iri, status_iri
@@ -190,6 +189,8 @@ def find_loops(
     by_pair: dict[tuple[str, str], list[Link]] = defaultdict(list)
     for link in links:
         by_pair[(link.source, link.target)].append(link)
+    import networkx as nx  # imported by what needs it: a quick command never does
+
     g = nx.DiGraph()
     g.add_edges_from(by_pair)
     out = LoopList()
@@ -275,6 +276,8 @@ def leverage(
     'b'
     """
     links = list(links)
+    import networkx as nx  # imported by what needs it: a quick command never does
+
     g = nx.DiGraph()
     g.add_edges_from((x.source, x.target) for x in links)
     n = g.number_of_nodes()
@@ -361,6 +364,8 @@ def paths(
     >>> paths([("act", "out"), ("out", "imp"), ("imp", "11.b"), ("act", "imp")], "act", "11.b")
     [['act', 'imp', '11.b'], ['act', 'out', 'imp', '11.b']]
     """
+    import networkx as nx  # imported by what needs it: a quick command never does
+
     g = nx.DiGraph()
     g.add_edges_from(edges)
     if source not in g or target not in g:

@@ -453,6 +453,7 @@ def _loops_and_leverage(data: MapData, links: list[system.Link], max_length: int
     stronger (all links when None)."""
     loops = system.find_loops(links, max_length)
     full = {n["id"]: n["full"] for n in data.nodes}
+    by_lang = {lang: {k: v[lang] for k, v in full.items()} for lang in ("ja", "en")}  # once, not per loop
     for code, loop in system.number_loops(loops):
         weakest = loop.weakest
         data.loops.append({
@@ -460,7 +461,7 @@ def _loops_and_leverage(data: MapData, links: list[system.Link], max_length: int
             "polarity": loop.polarity,
             "nodes": list(loop.nodes),
             "edges": [x.id for x in loop.links],
-            "name": {lang: f"{code}: {loop.path_text({k: v[lang] for k, v in full.items()})}" for lang in ("ja", "en")},
+            "name": {lang: f"{code}: {loop.path_text(by_lang[lang])}" for lang in ("ja", "en")},
             "counts": loop.evidence_counts(),
             "weakest": weakest.id,
             "weakestName": {lang: f"{full.get(weakest.source, {}).get(lang, weakest.source)} → "
