@@ -165,17 +165,17 @@ def time_page(playwright, path: Path, nodes: int, cap: float) -> dict[str, Any]:
 class _timing:
     """Time the calls of some functions of a module (wrapped in place until ``restore``)."""
 
-    def __init__(self, module, names: tuple[str, ...]):
+    def __init__(self, module, names: tuple[str, ...], clock=time.perf_counter):
         self.module, self.seconds, self.saved = module, {}, {}
         for name in names:
             original = self.saved[name] = getattr(module, name)
 
             def wrapper(*args, _f=original, _n=name, **kwargs):
-                t = time.perf_counter()
+                t = clock()
                 try:
                     return _f(*args, **kwargs)
                 finally:
-                    self.seconds[_n] = self.seconds.get(_n, 0.0) + time.perf_counter() - t
+                    self.seconds[_n] = self.seconds.get(_n, 0.0) + clock() - t
 
             setattr(module, name, wrapper)
 

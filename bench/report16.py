@@ -56,7 +56,7 @@ def _scaling(res: dict) -> list[str]:
              "`bench/generate.py`): the load through impactkg's loader (its loops found too), `find_loops` and "
              "`leverage` on the same links, and `build_map(kg, \"system\")` on stores of N factors with its "
              "phases. *k* is the growth exponent between the smallest and the largest size (`t = c·n^k`: 1 is "
-             "linear, 2 quadratic); median of the runs.", "",
+             "linear, 2 quadratic); CPU time of the process, median of the runs.", "",
              "| links | factors | loops | quads | load | find_loops | leverage |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     links = sorted(sc.get("links", []), key=lambda r: r["links"])

@@ -1,6 +1,8 @@
 """How the system-map work grows with the map: loading a connections table, finding its loops,
 ranking its leverage points and building its interactive map, at several sizes, each phase
-timed and its growth exponent reported (``t = c * n^k``: k 1 is linear, 2 quadratic).
+timed and its growth exponent reported (``t = c * n^k``: k 1 is linear, 2 quadratic). Times are
+the process's CPU time (the work is single-threaded Python): on a machine shared with other work,
+wall time would measure the neighbours too.
 
     python -m bench.scaling WORK_DIR --links 1000,5000,13000 --factors 2000,10000 --reps 3
 
@@ -25,9 +27,9 @@ LINKS_PER_FACTOR = 1.3
 def _median_time(fn, reps: int) -> tuple[float, object]:
     times, out = [], None
     for _ in range(reps):
-        t = time.perf_counter()
+        t = time.process_time()
         out = fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times), out
 
 
@@ -73,11 +75,11 @@ def map_case(work: Path, factors: int, reps: int) -> None:
     runs: list[dict[str, float]] = []
     data = None
     for _ in range(reps):
-        timing = _timing(maps, tuple(phases))
+        timing = _timing(maps, tuple(phases), clock=time.process_time)
         try:
-            t = time.perf_counter()
+            t = time.process_time()
             data = build_map(kg, "system")
-            total = time.perf_counter() - t
+            total = time.process_time() - t
         finally:
             timing.restore()
         run = {"total": total, **{k: timing.seconds.get(k, 0.0) for k in phases}}
