@@ -52,7 +52,9 @@
       autoShow: true,
       persistenceId: null,
       onInitialize: function () {},
-      get: () => loadSchema().then((s) => s[kind].map((t) => t.iri)),
+      // the whole list once (bulk), or the matches of a token asked before the list has arrived
+      get: (yasqe, token) => loadSchema().then((s) => s[kind].map((t) => t.iri)
+        .filter((iri) => !token || iri.startsWith(token.autocompletionString || ""))),
       preProcessToken: expand,
       postProcessSuggestion: (yasqe, token, iri) => shorten(yasqe, iri),
       postprocessHints: (yasqe, hints) =>
@@ -294,6 +296,13 @@
   }
 
   // ------------------------------------------------------------ YASGUI
+  // Tables start in the simple view: values as they read ("317", not "317"^^xsd:integer).
+  const tabDefaults = Yasgui.Tab.getDefaults;
+  Yasgui.Tab.getDefaults = function () {
+    const d = tabDefaults.apply(this, arguments);
+    d.yasr.settings.pluginsConfig = Object.assign({ table: { compact: true } }, d.yasr.settings.pluginsConfig);
+    return d;
+  };
   Yasgui.defaults.yasqe.autocompleters = ["ikg-prefixes", "variables", "ikg-properties", "ikg-classes"];
   Yasgui.defaults.yasr.pluginOrder = ["table", "response", "chart"];
   yasgui = new Yasgui($("yasgui"), {
