@@ -121,7 +121,7 @@ def resource_page(service: Service, params: dict[str, list[str]]) -> tuple[int, 
         )
         return 404, layout(short(iri), body)
     own = [(p, n) for d, p, n in rows if d.value == "out"]
-    names = {}
+    names: dict[str, list[str]] = {}
     for p, n in own:
         if p.value in LABELS and isinstance(n, ox.Literal):
             names.setdefault(n.language or "", []).append(n.value)

@@ -99,6 +99,10 @@ def chain_svg(schema: Schema) -> str:
         if a not in pos or b not in pos:
             continue
         (x1, y1), (x2, y2) = pos[a], pos[b]
+        ax: float
+        ay: float
+        bx: float
+        by: float
         if y1 == y2:
             ax, ay, bx, by = x1 + w, y1 + h / 2, x2, y2 + h / 2
         else:

@@ -213,7 +213,7 @@ def _texts(kg: KnowledgeGraph) -> tuple[dict[str, Text], dict[str, Text]]:
     for t, kind, v in kg.sparql(TERM_TEXTS).terms:
         if not isinstance(t, ox.NamedNode) or not isinstance(v, ox.Literal):
             continue
-        target = labels if kind.value == "label" else definitions
+        target = labels if _str(kind) == "label" else definitions
         target[t.value].setdefault(v.language or "", v.value)
     return labels, definitions
 
@@ -223,41 +223,46 @@ def _text(texts: dict[str, Text], iri: str) -> Text:
     return {"ja": found.get("ja", ""), "en": found.get("en", "")}
 
 
+def _str(term: Any) -> str:
+    """A term's value (an IRI, a literal's lexical form, a blank node's label); '' for unbound."""
+    return "" if term is None else str(term.value)
+
+
 def describe(kg: KnowledgeGraph) -> Schema:
     """The schema of ``kg`` as its data uses it (see the module). Runs four queries through the
     door; raises what :meth:`KnowledgeGraph.sparql` raises."""
     labels, definitions = _texts(kg)
-    counts = {c.value: int(n.value) for c, n in kg.sparql(CLASS_COUNTS).terms if isinstance(c, ox.NamedNode)}
+    counts = {_str(c): int(_str(n)) for c, n in kg.sparql(CLASS_COUNTS).terms if isinstance(c, ox.NamedNode)}
     ranges: dict[tuple[str, str], list[Range]] = defaultdict(list)
-    for c, p, r, n in kg.sparql(RANGES).terms:
-        if c is None or p is None or r is None:
+    for c, p, kind, n in kg.sparql(RANGES).terms:
+        if c is None or p is None or kind is None:
             continue
-        shown = curie(r.value) if isinstance(r, ox.NamedNode) else r.value
-        ranges[(c.value, p.value)].append(Range(shown, int(n.value)))
+        shown = curie(kind.value) if isinstance(kind, ox.NamedNode) else _str(kind)
+        ranges[(_str(c), _str(p))].append(Range(shown, int(_str(n))))
     classes = {
         iri: ClassInfo(iri, curie(iri), _text(labels, iri), _text(definitions, iri), n)
         for iri, n in counts.items()
     }
     for c, p, n, subjects, example in kg.sparql(USES).terms:
-        info = classes.get(c.value) if c is not None else None
+        info = classes.get(_str(c))
         if info is None or p is None:
             continue
+        prop = _str(p)
         subject = _var(info.curie)
-        obj = _var(curie(p.value), taken=subject)
-        pattern = f"?{subject} a {curie(c.value, valid=True)} ; {curie(p.value, valid=True)} ?{obj} ."
-        rs = sorted(ranges.get((c.value, p.value), []), key=lambda r: (-r.count, r.curie))
-        sample = example.value if example is not None else ""
+        obj = _var(curie(prop), taken=subject)
+        pattern = f"?{subject} a {curie(info.iri, valid=True)} ; {curie(prop, valid=True)} ?{obj} ."
+        found = sorted(ranges.get((info.iri, prop), []), key=lambda x: (-x.count, x.curie))
         info.properties.append(PropertyUse(
-            p.value, curie(p.value), _text(labels, p.value), _text(definitions, p.value),
-            int(n.value), int(subjects.value), rs, sample, pattern,
+            prop, curie(prop), _text(labels, prop), _text(definitions, prop),
+            int(_str(n)), int(_str(subjects)), found, _str(example), pattern,
         ))
     by_curie = {c.curie: c for c in classes.values()}
     for info in classes.values():
         info.properties.sort(key=lambda u: (-u.subjects, u.curie))
         for u in info.properties:
-            for r in u.ranges:
-                if r.curie in by_curie:
-                    by_curie[r.curie].incoming.append(Incoming(u.curie, info.curie, r.count))
+            for kind_of in u.ranges:
+                if kind_of.curie in by_curie:
+                    by_curie[kind_of.curie].incoming.append(Incoming(u.curie, info.curie, kind_of.count))
     for info in classes.values():
         info.incoming.sort(key=lambda x: (-x.count, x.curie, x.source))
     ordered = sorted(classes.values(), key=lambda c: (-c.count, c.curie))
