@@ -5,7 +5,7 @@ loops and leverage, is in the package's ``__init__``; the value map in :mod:`.va
 >>> kg = KnowledgeGraph.memory(); _ = kg.build()
 >>> data = finance(kg)
 >>> sorted({n["groups"]["method"].rsplit("/", 1)[-1] for n in data.nodes if "method" in n.get("groups", {})})[:3]
-['blended', 'bond', 'crowdfunding']
+['blended', 'bond', 'capital-loan']
 """
 
 from __future__ import annotations
