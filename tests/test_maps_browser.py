@@ -89,10 +89,14 @@ def test_system_map_lists_its_r_and_b_loops_and_highlights_one_on_click(browser,
         assert len(selected["edges"]) == 2
         assert page.locator("#ikg-details h3").text_content() == "R1: 人口減少 → 地域経済の基盤 → 人口減少"
         assert "active" in page.locator("#ikg-loops button[data-loop=R1]").get_attribute("class")
-        # + and - links are drawn differently: green solid, red dashed.
+        # + and - links are drawn differently (green, red dashed), an inference thin and dotted
+        # with a "?".
         styles = page.evaluate("""impactkgMap.edges.get().filter(e => e.label).map(e =>
-            [e.label.trim()[0], e.color.color, Array.isArray(e.dashes)])""")
-        assert {tuple(s) for s in styles} == {("+", "#2e7d32", False), ("\u2212", "#c62828", True)}
+            [e.label, e.color.color, JSON.stringify(e.dashes), e.width])""")
+        assert {tuple(s) for s in styles} == {
+            ("+", "#2e7d32", "false", 3), ("\u2212", "#c62828", "[10,6]", 3),
+            ("+ ?", "#2e7d32", "[2,5]", 1.5), ("\u2212 ?", "#c62828", "[2,5]", 1.5),
+            ("+ \u2016", "#2e7d32", "false", 3), ("\u2212 \u2016 ?", "#c62828", "[2,5]", 1.5)}
         assert_clean(watch)
     finally:
         page.close()
@@ -177,7 +181,7 @@ def test_hostile_labels_run_no_script_and_show_as_text(browser, tmp_path):
     try:
         assert_clean(watch)
         assert page.evaluate("window.__pwned") is None
-        assert page.evaluate("document.querySelectorAll('img, iframe, svg').length") == 0
+        assert page.evaluate("document.querySelectorAll('img, iframe, svg:not(.ikg-rel), svg.ikg-rel *:not(line):not(path):not(circle)').length") == 0
         assert page.evaluate("document.scripts.length") == 3
         heading = f"システムマップ: {HOSTILE['domain']}"
         assert page.locator("#ikg-title").text_content() == heading

@@ -16,6 +16,8 @@
 True
 >>> font_face_css("ascii only")
 ''
+>>> subset_woff("日本")[:4]
+b'wOFF'
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def _subset(chars: str) -> bytes:
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)
+    font.flavor = "woff"  # zlib-compressed (WOFF 1.0)
     buf = io.BytesIO()
     font.save(buf)
     return buf.getvalue()

@@ -95,6 +95,39 @@
     return v;
   }
 
+  var stateFocus = false;
+  function saveState() {
+    var h = new URLSearchParams();
+    if (lang !== D.lang) { h.set("lang", lang); }
+    if (domain) { h.set("domain", domain); }
+    var hide = Object.keys(hiddenCls).filter(function (k) { return hiddenCls[k]; });
+    if (hide.length) { h.set("hide", hide.join(",")); }
+    if (hasEvidence && level !== (LEVELS[D.evidence] || 1)) {
+      h.set("evidence", Object.keys(LEVELS).filter(function (k) { return LEVELS[k] === level; })[0]);
+    }
+    if (grouping !== (D.grouping || "")) { h.set("group", grouping || "none"); }
+    var open = Object.keys(opened).filter(function (k) { return opened[k]; });
+    if (open.length) { h.set("open", open.join(",")); }
+    if (activeLoop) { h.set("loop", activeLoop); }
+    else if (network && network.getSelectedNodes().length === 1 && byId[network.getSelectedNodes()[0]]) {
+      h.set("node", network.getSelectedNodes()[0]);
+    }
+    var hash = h.toString();
+    try { history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search); } catch (err) { /* sandboxed */ }
+  }
+  function readState() {
+    var h = new URLSearchParams(location.hash.replace(/^#/, ""));
+    if (h.get("lang") === "en" || h.get("lang") === "ja") { lang = h.get("lang"); }
+    if (h.get("domain") && D.domains[h.get("domain")]) { domain = h.get("domain"); }
+    (h.get("hide") || "").split(",").forEach(function (k) { if (k && D.classes[k]) { hiddenCls[k] = true; } });
+    if (h.get("evidence") && LEVELS[h.get("evidence")]) { level = LEVELS[h.get("evidence")]; }
+    grouping = D.grouping || "";
+    if (h.get("group")) { grouping = h.get("group") === "none" ? "" : (D.groups && D.groups[h.get("group")] ? h.get("group") : grouping); }
+    (h.get("open") || "").split(",").forEach(function (k) { if (k) { opened[k] = true; } });
+    return h;
+  }
+  var initial = readState();
+
   var nodes = new vis.DataSet(D.nodes.map(nodeView));
   var edges = new vis.DataSet(D.edges.map(edgeView));
   var stabilization = { enabled: true, iterations: 800, updateInterval: 50, fit: true };
@@ -443,38 +476,6 @@
   }
 
   // ------------------------------------------------------------------ the view's state in the URL
-  var stateFocus = false;
-  function saveState() {
-    var h = new URLSearchParams();
-    if (lang !== D.lang) { h.set("lang", lang); }
-    if (domain) { h.set("domain", domain); }
-    var hide = Object.keys(hiddenCls).filter(function (k) { return hiddenCls[k]; });
-    if (hide.length) { h.set("hide", hide.join(",")); }
-    if (hasEvidence && level !== (LEVELS[D.evidence] || 1)) {
-      h.set("evidence", Object.keys(LEVELS).filter(function (k) { return LEVELS[k] === level; })[0]);
-    }
-    if (grouping !== (D.grouping || "")) { h.set("group", grouping || "none"); }
-    var open = Object.keys(opened).filter(function (k) { return opened[k]; });
-    if (open.length) { h.set("open", open.join(",")); }
-    if (activeLoop) { h.set("loop", activeLoop); }
-    else if (network && network.getSelectedNodes().length === 1 && byId[network.getSelectedNodes()[0]]) {
-      h.set("node", network.getSelectedNodes()[0]);
-    }
-    var hash = h.toString();
-    try { history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search); } catch (err) { /* sandboxed */ }
-  }
-  function readState() {
-    var h = new URLSearchParams(location.hash.replace(/^#/, ""));
-    if (h.get("lang") === "en" || h.get("lang") === "ja") { lang = h.get("lang"); }
-    if (h.get("domain") && D.domains[h.get("domain")]) { domain = h.get("domain"); }
-    (h.get("hide") || "").split(",").forEach(function (k) { if (k && D.classes[k]) { hiddenCls[k] = true; } });
-    if (h.get("evidence") && LEVELS[h.get("evidence")]) { level = LEVELS[h.get("evidence")]; }
-    grouping = D.grouping || "";
-    if (h.get("group")) { grouping = h.get("group") === "none" ? "" : (D.groups && D.groups[h.get("group")] ? h.get("group") : grouping); }
-    (h.get("open") || "").split(",").forEach(function (k) { if (k) { opened[k] = true; } });
-    return h;
-  }
-  var initial = readState();
   function applyState() {
     var loop = initial.get("loop") && D.loops.filter(function (x) { return x.code === initial.get("loop"); })[0];
     if (loop) { stateFocus = true; showLoop(loop); return; }
