@@ -35,7 +35,15 @@ from typing import Any
 from impactkg.errors import ImpactKGError
 from impactkg.graph.export.webfont import FAMILY, FONT_STACK, font_face_css
 from impactkg.graph.maps import MapData
-from impactkg.graph.maps.styles import DEFAULT_GROUPING, GROUPINGS, UI, node_style, rel_style, tiers
+from impactkg.graph.maps.styles import (  # noqa: F401 - graph files use them
+    DEFAULT_GROUPING,
+    GROUPINGS,
+    STYLES,
+    UI,
+    node_style,
+    rel_style,
+    tiers,
+)
 
 #: The base font size of labels (network units) and the logic map's column and row spacing.
 FONT_SIZE = 14
