@@ -35,7 +35,7 @@ from typing import Any
 from impactkg.errors import ImpactKGError
 from impactkg.graph.export.webfont import FAMILY, FONT_STACK, font_face_css
 from impactkg.graph.maps import MapData
-from impactkg.graph.maps.styles import (  # noqa: F401 - graph files use them
+from impactkg.graph.maps.styles import (  # noqa: F401 - STYLES: the graph files' tests read it here
     DEFAULT_GROUPING,
     GROUPINGS,
     STYLES,
