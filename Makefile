@@ -89,7 +89,7 @@ ontology: $(VENV)/.installed
 
 # The README's screenshots (docs/screenshots/), taken by the browser tests in headless chromium.
 screenshots: $(VENV)/.installed-test chromium
-	IMPACTKG_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_query_editor.py tests/test_ui_browser.py tests/test_maps_browser.py
+	IMPACTKG_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_query_editor.py tests/test_ui_browser.py tests/test_maps_readable.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
