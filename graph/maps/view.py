@@ -1,11 +1,11 @@
 """Interactive maps as one self-contained HTML page: vis-network (from the pyvis package) inlined,
-the map data embedded as escaped JSON, the page script and style sheet (``static/map.js``,
-``static/map.css``, ``static/map.html``) for the legend, filters, search, feedback loops, readable
-labels, grouping, the view's state in the URL, export to PNG and SVG and the language toggle, and
-the Japanese glyphs the page shows as an embedded font subset (IPAexGothic, see
-:mod:`impactkg.graph.export.webfont`). Nothing is fetched from the network: the page works
-offline from ``file://``, on any machine without a Japanese font, and in Jupyter (JupyterLab,
-VS Code) as an ``<iframe srcdoc>``.
+the map data embedded as escaped JSON, the page scripts and style sheet (``static/map.js``, with
+how things are drawn in ``static/map-view.js``, ``static/map.css``, ``static/map.html``) for the
+legend, filters, search, feedback loops, readable labels, grouping, the view's state in the URL,
+export to PNG and SVG and the language toggle, and the Japanese glyphs the page shows as an
+embedded font subset (IPAexGothic, see :mod:`impactkg.graph.export.webfont`). Nothing is fetched
+from the network: the page works offline from ``file://``, on any machine without a Japanese
+font, and in Jupyter (JupyterLab, VS Code) as an ``<iframe srcdoc>``.
 
 Every text that comes from data reaches the page as data: escaped JSON inside a
 ``<script type="application/json">`` block, written into the page with ``textContent`` and drawn
@@ -141,7 +141,7 @@ class MapView:
         words = " ".join(" ".join(v.values()) for v in UI.values())
         return _fill(
             static("map.html"), lang=self.lang, title=title, css=static("map.css").replace("FONT_STACK", FONT_STACK),
-            vis=vis_network_js(), data=data, app=static("map.js"),
+            vis=vis_network_js(), data=data, app=static("map-view.js") + "\n" + static("map.js"),
             font=font_face_css(data + words + title),
         )
 
