@@ -16,6 +16,7 @@ from browser import launch, screenshot
 from servers import impactkg_server
 
 from impactkg import KnowledgeGraph
+from impactkg.queries import library
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -23,7 +24,7 @@ BIN = Path(sys.executable).parent / "impactkg"
 UNKNOWN_PREFIX = (
     "invalid SPARQL: line 1, column 21: unknown prefix foo: (declare it with PREFIX foo: <...>; "
     "predeclared: cids, dcat, dcterms, domain, fm, foaf, ikd, ikg, issue, org, orgtype, owl, prov, "
-    "rdf, rdfs, role, sdg, sdgo, skos, stage, unit, uom, xsd)"
+    "rdf, rdfs, role, sdg, sdgo, skos, stage, status, unit, uom, xsd)"
 )
 
 
@@ -116,7 +117,7 @@ def editor(browser, site):
 def test_the_editor_loads_from_this_server_and_completes_from_the_graph(editor, tmp_path):
     editor.go("/query")
     assert editor.page.locator(".yasgui .CodeMirror").count() == 1
-    assert editor.page.locator("#example option").count() == 1 + 18  # a new tab + every named query
+    assert editor.page.locator("#example option").count() == 1 + len(library())  # a new tab + every named query
     editor.set_query("SELECT * WHERE { ?i ikg:unitT")
     editor.page.evaluate("""() => { const y = impactkgQuery.yasgui.getTab().getYasqe();
         y.focus(); y.getDoc().setCursor({line: 0, ch: 1000}); y.autocomplete(); }""")
@@ -184,7 +185,23 @@ def test_the_url_after_run_reproduces_the_result(editor, browser, site):
     # a free SPARQL tab: the URL holds the text
     editor.go("/query?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?i a ikg:Indicator }"))
     assert editor.finished().startswith("1 rows")
-    assert editor.rows() == [["32"]]
+    assert editor.rows() == [["36"]]
+
+
+def test_an_enum_parameter_is_offered_as_its_choices(editor):
+    select = "select[data-param=polarity]"
+    editor.go("/query?name=feedback-loops&polarity=B")
+    b = int(editor.finished().split()[0])
+    assert editor.page.eval_on_selector_all(select + " option", "os => os.map(o => o.value)") == ["", "R", "B"]
+    assert editor.page.input_value(select) == "B"
+    assert [r[0] for r in editor.rows()] == ["B"] * b
+    editor.page.select_option(select, "R")
+    r = int(editor.run().split()[0])
+    assert [row[0] for row in editor.rows()] == ["R"] * r
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(editor.page.url).query)["polarity"] == ["R"]
+    editor.page.select_option(select, "")  # omitted: both
+    assert editor.run().startswith(f"{b + r} rows") and b > 0 and r > 0
+    assert editor.clean(), (editor.errors, editor.dialogs, editor.off_site)
 
 
 def test_an_unknown_prefix_is_named_in_one_line(editor):

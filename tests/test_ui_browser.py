@@ -142,7 +142,7 @@ def test_schema_page_lists_indicator_with_its_properties(visit, tmp_path):
     assert {"ikg:unitText", "ikg:sdgTarget", "ikg:measures", "rdfs:label", "dcterms:identifier"} <= set(props)
     row = visit.page.locator("#ikg-Indicator table.props tbody tr", has_text="ikg:unitText")
     cells = row.locator("td").all_text_contents()
-    assert cells[0] == "29" and cells[2].startswith("xsd:string")  # 29 indicators have a unit
+    assert cells[0] == "35" and cells[2].startswith("xsd:string")  # 35 indicators have a unit
     assert cells[4] == "?indicator a ikg:Indicator ; ikg:unitText ?unitText ."
     # where ikg:socialIssue is used: on case-map entries, not on finance cases
     uses = visit.page.evaluate("""[...document.querySelectorAll('#properties tr')]
@@ -154,7 +154,7 @@ def test_schema_page_lists_indicator_with_its_properties(visit, tmp_path):
     row.locator("a.run").click()
     visit.page.wait_for_url("**/query?query=*")
     visit.page.wait_for_selector("body[data-state=done]", timeout=60_000)
-    assert visit.page.text_content("#status").startswith("29 rows")
+    assert visit.page.text_content("#status").startswith("35 rows")
     assert visit.clean(), (visit.errors, visit.dialogs, visit.off_site)
 
 

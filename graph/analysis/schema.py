@@ -13,7 +13,7 @@ triple once).
 >>> s = describe(kg)
 >>> indicator = s.cls("ikg:Indicator")
 >>> indicator.count, indicator.label["en"]
-(32, 'Indicator')
+(36, 'Indicator')
 >>> [u.curie for u in s.used_on("ikg:socialIssue")]
 ['ikg:CaseMapEntry']
 """

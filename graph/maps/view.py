@@ -117,7 +117,7 @@ class MapView:
             "kind": d.kind, "lang": self.lang, "title": d.title, "nodes": nodes, "edges": d.edges,
             "classes": d.classes, "relations": d.relations, "domains": d.domains, "loops": d.loops,
             "leverage": d.leverage[:10], "notes": d.notes, "physics": d.physics, "highlight": d.highlight,
-            "styles": styles, "edgeStyles": edge_styles, "ui": UI, "evidence": getattr(d, "evidence", None) or "inferred",
+            "styles": styles, "edgeStyles": edge_styles, "ui": UI, "evidence": d.evidence or "inferred",
             "groups": self._groups(), "grouping": DEFAULT_GROUPING.get(d.kind, "") if self._groups() else "",
             "fontSize": FONT_SIZE, "fontFamily": FAMILY, "fontFace": FONT_STACK.replace('"', "'"),
             "levelSeparation": LEVEL_SEPARATION, "nodeSpacing": NODE_SPACING,

@@ -218,14 +218,32 @@
     for (const p of example.params) {
       const label = document.createElement("label");
       label.textContent = p.name + (p.required ? " *" : "") + " ";
-      const input = document.createElement("input");
+      // An enum parameter is a choice among its values (none: omitted, unless required).
+      const choices = p.type.startsWith("enum:") ? p.type.slice(5).split("|") : null;
+      const input = document.createElement(choices ? "select" : "input");
+      if (choices) {
+        for (const c of (p.required ? [] : [""]).concat(choices)) {
+          const o = document.createElement("option");
+          o.value = c;
+          o.textContent = c || "\u2014";
+          input.appendChild(o);
+        }
+      }
       input.name = p.name;
       input.dataset.param = p.name;
-      input.value = entry.values[p.name] !== undefined ? entry.values[p.name] : p.default || "";
+      const value = entry.values[p.name] !== undefined ? entry.values[p.name] : p.default || "";
+      if (choices && !Array.from(input.options).some((o) => o.value === value)) {
+        // a value from the URL that is not a choice is kept as given: the server names the problem
+        const o = document.createElement("option");
+        o.value = value;
+        o.textContent = value;
+        input.appendChild(o);
+      }
+      input.value = value;
       entry.values[p.name] = input.value;
       input.placeholder = p.description || p.type;
       input.title = p.type + (p.description ? ": " + p.description : "");
-      input.addEventListener("input", () => { entry.values[p.name] = input.value; updateLinks(); });
+      for (const ev of ["input", "change"]) input.addEventListener(ev, () => { entry.values[p.name] = input.value; updateLinks(); });
       input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); run(); } });
       label.appendChild(input);
       form.appendChild(label);
