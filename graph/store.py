@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,7 +39,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from impactkg.errors import QueryError, Refused, StoreError
+from impactkg.errors import QueryError, Refused, StoreError, TimeLimit
 from impactkg.graph.backends import FORMATS, Backend, QueryRequest, make_backend
 from impactkg.graph.files import write_atomically
 from impactkg.graph.sparql.results import QueryResult
@@ -52,7 +53,7 @@ UPDATE_ENDPOINT_ENV = "IMPACTKG_UPDATE_ENDPOINT"
 USER_ENV, PASSWORD_ENV = "IMPACTKG_USER", "IMPACTKG_PASSWORD"
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 #: Keyword arguments of :meth:`KnowledgeGraph.query` that are options, not query parameters.
-QUERY_OPTIONS = ("default_graph_uri", "named_graph_uri", "base_iri", "timeout", "max_results", "params")
+QUERY_OPTIONS = ("default_graph_uri", "named_graph_uri", "base_iri", "timeout", "max_results", "params", "cancel")
 
 
 class DatasetWarning(UserWarning):
@@ -263,6 +264,7 @@ class KnowledgeGraph:
         base_iri: str | None = None,
         timeout: float | None = None,
         max_results: int | None = None,
+        cancel: Callable[[], bool] | None = None,
         **kwparams: Any,
     ) -> QueryResult:
         """Run a named query (``"indicators-for-target"``), a ``.rq`` file path, or SPARQL text.
@@ -270,14 +272,27 @@ class KnowledgeGraph:
         Parameters (``params`` and any other keyword) are bound as typed RDF terms inside the
         engine, never pasted into the query text. ``default_graph_uri``/``named_graph_uri`` give
         the dataset as the SPARQL Protocol does (see the module); ``base_iri`` resolves relative
-        IRIs (a ``.rq`` file's own IRI by default); past ``timeout`` seconds the query is stopped
-        (TimeLimit) where the back end can stop it; more than ``max_results`` rows or triples
+        IRIs (a ``.rq`` file's own IRI by default); more than ``max_results`` rows or triples
         raise TooLarge. Returns a :class:`~impactkg.graph.sparql.results.QueryResult`.
+
+        ``timeout`` (seconds, counted from the call: the checks of the text are inside it) raises
+        TimeLimit. What happens to the work: with query workers (``open(path, workers=N)``, how
+        ``impactkg serve`` reads) the worker is killed, so the evaluation really ends; in this
+        process (``memory()``, ``open(path)``) pyoxigraph cannot stop it, so **the call stops
+        waiting** and the evaluation finishes on its own thread in the background, its result
+        dropped; on a remote server the HTTP request is given up and the server decides. Ctrl-C
+        (KeyboardInterrupt) reaches the caller within 0.05 s in every case, with the same effect
+        on the work. ``cancel``, a callable polled while waiting, stops the same way when it
+        returns True (Cancelled). Every query runs where a deep text cannot crash the caller (a
+        thread with a large stack, see :mod:`impactkg.graph.backends.stack`).
+
         Raises QueryError (with one readable line) for an unknown query, a bad parameter, invalid
-        SPARQL, an update, or a graph the store does not hold; Refused for remote data.
+        SPARQL, a text past the limits of :mod:`impactkg.graph.sparql.text`, an update, or a graph
+        the store does not hold; Refused for remote data.
         """
         from impactkg.queries import prepare
 
+        started = time.monotonic()
         values = {**(params or {}), **kwparams}
         prepared = prepare(name_or_text, values)
         request = self.request(
@@ -288,6 +303,8 @@ class KnowledgeGraph:
             base_iri=base_iri or prepared.base_iri,
             timeout=timeout,
             max_results=max_results,
+            cancel=cancel,
+            started=started,
         )
         result = self._run(request)
         result.title = prepared.title
@@ -310,11 +327,15 @@ class KnowledgeGraph:
         base_iri: str | None = None,
         timeout: float | None = None,
         max_results: int | None = None,
+        cancel: Callable[[], bool] | None = None,
+        started: float | None = None,
     ) -> QueryRequest:
         """The checked :class:`~impactkg.graph.backends.QueryRequest` for query ``text``: its
-        form, limits, remote references and dataset decided as the module says."""
+        form, limits, remote references and dataset decided as the module says. The checks run
+        in linear time and count in ``timeout`` (from ``started``, default now)."""
         from impactkg.graph.sparql.text import _targets, form_of, prologue, tokens
 
+        started = time.monotonic() if started is None else started
         toks = tokens(text)
         form = form_of(toks)
         if form == "update":
@@ -323,17 +344,7 @@ class KnowledgeGraph:
         from impactkg.ontology import PREFIXES
 
         known = {**PREFIXES, **declared}
-        checked = [toks]
-        if "\\u" in text or "\\U" in text:
-            # SPARQL reads \uXXXX escapes anywhere in the text: look at the text as the engine will.
-            decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-            try:
-                checked.append(tokens(decoded))
-            except QueryError:
-                pass
-        for each in checked:
-            for keyword, iri in _targets(each, ("SERVICE",), known):
-                self._check_remote(keyword, iri)
+        self._check_remote_text(text, toks, ("SERVICE",), known)
         defaults = _iris(default_graph_uri, "default-graph-uri")
         named = _iris(named_graph_uri, "named-graph-uri")
         clauses = _targets(toks, ("FROM",), known)
@@ -343,7 +354,7 @@ class KnowledgeGraph:
         else:
             union = not clauses
             warnings = self._unknown_graphs([iri for _, iri in clauses if iri], "FROM")
-        return QueryRequest(
+        request = QueryRequest(
             text,
             {k: to_ox(v) for k, v in (bindings or {}).items()},  # type: ignore[misc]
             default_graphs=defaults if defaults is not None or named is not None else None,
@@ -353,7 +364,28 @@ class KnowledgeGraph:
             max_results=max_results,
             timeout=timeout,
             warnings=warnings,
+            started=started,
+            cancel=cancel,
         )
+        if timeout is not None and request.remaining() <= 0:  # type: ignore[operator]
+            raise TimeLimit(f"checking the query took longer than its time limit of {timeout:g} s")
+        return request
+
+    def _check_remote_text(self, text: str, toks: list, words: tuple[str, ...], known: dict[str, str]) -> None:
+        """Refuse the remote data (``words``: SERVICE, LOAD) the text would reach, read as the
+        engine reads it: SPARQL's ``\\uXXXX`` escapes are decoded first."""
+        from impactkg.graph.sparql.text import _targets, tokens
+
+        checked = [toks]
+        if "\\u" in text or "\\U" in text:
+            decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+            try:
+                checked.append(tokens(decoded))
+            except QueryError:
+                pass
+        for each in checked:
+            for keyword, iri in _targets(each, words, known):
+                self._check_remote(keyword, iri)
 
     def _check_remote(self, keyword: str, iri: str | None) -> None:
         if iri is None:
@@ -400,16 +432,24 @@ class KnowledgeGraph:
         """
         from impactkg.graph.sparql.text import form_of, tokens
         from impactkg.graph.sparql.update import rewrite
+        from impactkg.ontology import PREFIXES
 
-        if form_of(tokens(text)) != "update":
+        started = time.monotonic()
+        toks = tokens(text)
+        if form_of(toks) != "update":
             raise QueryError("this is a query, not an update: run it with query (impactkg query, kg.query)")
+        # SERVICE in a WHERE, and LOAD, reach other hosts: only those on the allow-list.
+        self._check_remote_text(text, toks, ("SERVICE", "LOAD"), dict(PREFIXES))
         using = _iris(using_graph_uri, "using-graph-uri")
         using_named = _iris(using_named_graph_uri, "using-named-graph-uri")
         rewritten = rewrite(
             text, self.graphs(), using_graph_uri=using, using_named_graph_uri=using_named,
             force=force, allow_hosts=self.allow_hosts,
         )
-        self._backend.update(rewritten, base_iri, timeout)
+        left = None if timeout is None else timeout - (time.monotonic() - started)
+        if left is not None and left <= 0:
+            raise TimeLimit(f"checking the update took longer than its time limit of {timeout:g} s")
+        self._backend.update(rewritten, base_iri, left)
         self._write_meta()
 
     # ------------------------------------------------------------------ loading

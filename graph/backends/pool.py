@@ -27,14 +27,16 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from impactkg.errors import Busy, ImpactKGError, QueryError, StoreError, TimeLimit
+from impactkg.errors import Busy, Cancelled, ImpactKGError, QueryError, StoreError, TimeLimit
 from impactkg.graph.backends import QueryRequest
 from impactkg.graph.backends.oxigraph import OxigraphBackend, dump_store, run_query, run_update
 from impactkg.graph.sparql.results import QueryResult
 
-#: Seconds a query may wait for a free worker (waiting burns no CPU; the time limit counts
-#: from the start of the evaluation).
+#: Seconds a query may wait for a free worker (waiting burns no CPU and does not count in the
+#: time limit).
 QUEUE_WAIT = 30.0
+#: Seconds between two looks at the deadline and at ``cancel`` while waiting.
+SLICE = 0.05
 
 
 def _error(name: str, message: str) -> ImpactKGError:
@@ -47,7 +49,14 @@ def _error(name: str, message: str) -> ImpactKGError:
 
 
 def _reader(path: str, conn: Any) -> None:
-    """A worker: answers requests on a read-only store until told to stop or the parent goes."""
+    """A worker: answers requests on a read-only store until told to stop or the parent goes, on
+    a thread with a large stack (:mod:`.stack`: the engine recurses over the query text)."""
+    from impactkg.graph.backends.stack import start_thread
+
+    start_thread(lambda: _serve(path, conn), "impactkg-worker").join()
+
+
+def _serve(path: str, conn: Any) -> None:
     store: ox.Store | None = ox.Store.read_only(path)
     conn.send(("ready", None))
     while True:
@@ -140,23 +149,47 @@ class ProcessPool:
         with self._lock:
             return sorted(w.process.pid for w in self._all)
 
+    def _take(self, wait: float, cancel: Any) -> _Worker:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self._idle.get(timeout=min(SLICE, max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                pass
+            if cancel is not None and cancel():
+                raise Cancelled("the query was cancelled while it waited for a worker: whoever asked has gone")
+            if time.monotonic() >= deadline:
+                raise Busy(f"every query worker stayed busy for {wait:g} s: try again later")
+
     def run(self, req: QueryRequest) -> QueryResult:
-        """Run ``req`` in a worker; past its timeout the worker is killed and TimeLimit raised."""
+        """Run ``req`` in a worker. Past its time limit (counted from ``req.started``, so the
+        door's checks are inside it), on ``req.cancel()`` and on KeyboardInterrupt the worker is
+        killed (and replaced): the evaluation really ends. Raises TimeLimit, Cancelled, Busy."""
         limit = self.timeout if req.timeout is None else req.timeout
-        wait = max(QUEUE_WAIT, limit)
-        try:
-            w = self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise Busy(f"every query worker stayed busy for {wait:g} s: try again later") from None
+        remaining = req.remaining()
+        left = limit if remaining is None else remaining
+        if left <= 0:
+            raise TimeLimit(f"the query ran past the time limit of {limit:g} s before it could start")
+        w = self._take(max(QUEUE_WAIT, limit), req.cancel)
         try:
             w.conn.send(req)
-            if not w.conn.poll(limit):
-                self._replace(w)
-                raise TimeLimit(f"the query ran past the time limit of {limit:g} s and was stopped")
+            deadline = time.monotonic() + left
+            while not w.conn.poll(min(SLICE, max(0.0, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    self._replace(w)
+                    raise TimeLimit(f"the query ran past the time limit of {limit:g} s and was stopped")
+                if req.cancel is not None and req.cancel():
+                    self._replace(w)
+                    raise Cancelled("the query was stopped: whoever asked for it has gone")
             status, payload = w.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._replace(w)
             raise QueryError("the query worker stopped unexpectedly; the query was not answered") from None
+        except (TimeLimit, Cancelled):
+            raise
+        except BaseException:  # KeyboardInterrupt, or anything else mid-conversation: stop the work
+            self._replace(w)
+            raise
         self._idle.put(w)
         if status == "ok":
             return payload
@@ -198,11 +231,14 @@ class ProcessPool:
             proc = self._ctx.Process(target=_writer, args=(self.path, text, base_iri, child), daemon=True)
             proc.start()
             child.close()
-            if not parent.poll(max(0.05, deadline - time.monotonic())):
+            try:
+                if not parent.poll(max(0.05, deadline - time.monotonic())):
+                    raise TimeLimit(f"the update ran past the time limit of {limit:g} s and was stopped")
+                status, payload = parent.recv()
+            except BaseException:  # the time limit, Ctrl-C: the update is killed, nothing written
                 proc.kill()
                 proc.join(10)
-                raise TimeLimit(f"the update ran past the time limit of {limit:g} s and was stopped")
-            status, payload = parent.recv()
+                raise
             proc.join(10)
             if status != "ok":
                 raise _error(status, payload)
