@@ -51,8 +51,13 @@ def _error(name: str, message: str) -> ImpactKGError:
 def _reader(path: str, conn: Any) -> None:
     """A worker: answers requests on a read-only store until told to stop or the parent goes, on
     a thread with a large stack (:mod:`.stack`: the engine recurses over the query text)."""
+    import signal
+
     from impactkg.graph.backends.stack import start_thread
 
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides what stops (it
+    # kills a worker whose query it gives up, and closes the pool when it ends).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     start_thread(lambda: _serve(path, conn), "impactkg-worker").join()
 
 

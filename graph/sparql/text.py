@@ -36,10 +36,11 @@ MAX_DEPTH = 256
 #: The most operators, groups, path steps and triple-pattern separators (``.`` ``;`` ``,``) a
 #: request may hold. The engine's parser and optimiser recurse over chains of them: in an 8 MiB
 #: stack pyoxigraph 0.5 crashes (SIGSEGV) on 5,000 constant triple patterns, 10,000 ``+`` or
-#: ``UNION`` or ``&&``, 10,000 path steps. Queries run on a thread with a stack of
-#: :data:`impactkg.graph.backends.stack.STACK_BYTES` (128 MiB), where each of these holds at
-#: 20,000 and more: the limit leaves a margin of four or more. ``VALUES`` blocks and the data of
-#: ``INSERT DATA``/``DELETE DATA`` are flat lists for the engine and are not counted.
+#: ``UNION`` or ``&&``, 10,000 path steps (within a second, while parsing). Queries run on a
+#: thread with a stack of :data:`impactkg.graph.backends.stack.STACK_BYTES` (128 MiB): in 64 MiB
+#: each of these held at 10,000 and in 128 MiB at 20,000, so the limit leaves a margin of four
+#: or more. ``VALUES`` blocks and the data of ``INSERT DATA``/``DELETE DATA`` are flat lists for
+#: the engine (100,000 rows held in 8 MiB) and are not counted.
 MAX_COMPLEXITY = 5000
 
 _PN_CHARS_BASE = (
