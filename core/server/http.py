@@ -59,6 +59,10 @@ HTML_HEADERS = {
 IDLE_TIMEOUT = 15.0
 #: Seconds a response may take to be written to a client that reads slowly.
 WRITE_TIMEOUT = 30.0
+#: At most this long (seconds) and this much (bytes), what a client still sends is read and
+#: dropped after the server has said its last word, so that closing does not reset the
+#: connection before the client has read the answer (a 408, 413 or 414 while it still sends).
+LINGER_SECONDS, LINGER_BYTES = 1.0, 1 << 20
 _PRINTABLE = {c: f"\\x{c:02x}" for c in [*range(32), 127]}
 
 
@@ -97,6 +101,9 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "impactkg"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    #: A request line without a version is answered as HTTP/1.0 (status line and headers), never
+    #: as HTTP/0.9's bare body.
+    default_request_version = "HTTP/1.0"
     server: ImpactKGServer
     timeout = WRITE_TIMEOUT
 
@@ -115,6 +122,7 @@ class Handler(BaseHTTPRequestHandler):
         ``read_timeout`` of its first byte (408 otherwise)."""
         config = self.server.app.config
         self.command, self.path, self.headers = "", "", None  # type: ignore[assignment]
+        self.requestline, self.request_version = "", self.default_request_version
         self._raw.deadline = time.monotonic() + IDLE_TIMEOUT
         try:
             if not self.rfile.peek(1):
@@ -197,6 +205,9 @@ class Handler(BaseHTTPRequestHandler):
             return True
 
     # ------------------------------------------------------------ writing and logging
+    def version_string(self) -> str:
+        return self.server_version
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         pass
 
@@ -254,8 +265,6 @@ class Handler(BaseHTTPRequestHandler):
         """The standard library's errors (a malformed request line or header) as ours: plain
         text, one log line, and the connection closed."""
         self.close_connection = True
-        if not getattr(self, "request_version", None):
-            self.request_version = "HTTP/1.0"
         self._error(code, message or HTTPStatus(code).phrase, {"Connection": "close"})
 
     def _wants_html(self) -> bool:
@@ -424,7 +433,25 @@ class ImpactKGServer(ThreadingHTTPServer):
         finally:
             self.open_connections.release()
 
+    def shutdown_request(self, request: Any) -> None:
+        """Close a connection the way servers do ("lingering close"; RFC 9112 section 9.6)."""
+        try:
+            request.shutdown(socket.SHUT_WR)
+            deadline, dropped = time.monotonic() + LINGER_SECONDS, 0
+            while dropped < LINGER_BYTES:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                request.settimeout(left)
+                chunk = request.recv(65536)
+                if not chunk:
+                    break
+                dropped += len(chunk)
+        except OSError:
+            pass
+        self.close_request(request)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One log line instead of the standard library's traceback."""
         exc = sys.exc_info()[1]
-        log(f"{client_address[0]} - - -> connection ended: {_clean(f'{type(exc).__name__}: {exc}')}")
+        log(f"{client_address[0]} - - -> - connection ended: {_clean(f'{type(exc).__name__}: {exc}')}")
