@@ -31,12 +31,14 @@ HERE = Path(__file__).resolve().parent
 
 FULL = {
     "sizes": (10_000, 100_000, 1_000_000), "maps": (500, 2_000, 10_000), "factors": (200, 2_000),
+    "serve": {"size": 100_000, "levels": (1, 8, 32), "seconds": 10.0},
     "map_cap": 30.0, "rdflib_cap": 180.0, "rdflib_step_cap": 20.0, "rdflib_export_cap": 40.0,
     "cli_jsonld_cap": 60.0, "budget": {10_000: 1.0, 100_000: 2.0, 1_000_000: 3.0}, "max_reps": 15,
     "build_reps": 3,
 }
 QUICK = {
     "sizes": (5_000,), "maps": (60, 200), "factors": (50, 200),
+    "serve": {"size": 5_000, "levels": (1, 4), "seconds": 1.0},
     "map_cap": 10.0, "rdflib_cap": 30.0, "rdflib_step_cap": 5.0, "rdflib_export_cap": 10.0,
     "cli_jsonld_cap": 10.0, "budget": {}, "max_reps": 3, "build_reps": 1,
 }
@@ -370,6 +372,8 @@ def evaluate(res: dict) -> list[dict[str, Any]]:
             out.append({"target": f"{n:,}-node map: ≥ 10× faster than pyvis's defaults", "value": shown,
                         "met": r >= TARGETS["map_vs_pyvis"],
                         "why": f"pyvis drawn {fmt_s(py.get('drawn'))}, impactkg {fmt_s(ours['drawn'])}"})
+    for t in res.get("serve", {}).get("targets", []):  # the endpoint against oxigraph serve (bench/serve.py)
+        out.append({k: t[k] for k in ("target", "value", "met", "why")})
     for row in res.get("system", []):
         if row["factors"] == 2_000:
             out.append({"target": "leverage ranking on 2,000 factors within 5 s", "value": fmt_s(row["leverage"]),
@@ -573,6 +577,10 @@ def render(res: dict) -> str:
     for r in res.get("system", []):
         how = f"approximate, {r['samples']} sampled sources" if r["approximate"] else "exact"
         lines.append(f"| {r['factors']:,} | {r['links']:,} | {r['loops']:,}{' (truncated)' if r['truncated'] else ''} | {fmt_s(r['find_loops'])} | {fmt_s(r['leverage'])} | {how} | {fmt_s(r.get('leverage_exact'))} | {r.get('top10_overlap', '—')}{'/10' if 'top10_overlap' in r else ''} |")
+    if res.get("serve", {}).get("runs"):
+        from bench.serve import render as render_serve
+
+        lines += render_serve(res["serve"])
     lines += ["", "## Findings beyond the targets", ""] + [f"- {x}" for x in res.get("findings", [])] + [""]
     lines += ["Time per section: " + ", ".join(f"{k} {v:.0f} s" for k, v in res.get("section_seconds", {}).items()) + ".", ""]
     lines += ["## How to run", "", "`make bench` (about 11 minutes here; generated data is cached in "
@@ -609,6 +617,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=HERE / "results.md", help="the report (default bench/results.md)")
     p.add_argument("--work", type=Path, default=HERE / "data", help="generated data (default bench/data)")
     p.add_argument("--no-maps", action="store_true", help="skip the browser section")
+    p.add_argument("--no-serve", action="store_true", help="skip the endpoint against oxigraph serve")
     p.add_argument("--render", type=Path, metavar="RESULTS_JSON",
                    help="only write the report (--out) again from the figures of an earlier run")
     a = p.parse_args(argv)
@@ -663,6 +672,14 @@ def main(argv: list[str] | None = None) -> int:
         log("== maps")
         res["maps"] = run_maps(cfg, a.work)
         lap("maps")
+    if not a.no_serve:
+        from bench.serve import run_serve
+
+        spec = cfg["serve"]
+        log(f"== endpoint against oxigraph serve ({size_name(spec['size'])} triples)")
+        ds = generate(spec["size"], a.work / f"graph-{spec['size']}", log=log)
+        res["serve"] = run_serve(ds, a.work, spec["levels"], spec["seconds"], log=log)
+        lap("serve")
     log("== loops and leverage")
     res["system"] = run_system(cfg)
     lap("loops and leverage")

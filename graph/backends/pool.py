@@ -15,9 +15,9 @@ True
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import multiprocessing
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -114,21 +114,31 @@ class ProcessPool:
         self.size = max(1, size)
         self.timeout = timeout
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        #: Idle workers, and the requests waiting for one, first come first served.
+        self._free: list[_Worker] = []
+        self._waiting: collections.deque[tuple[threading.Event, list[_Worker]]] = collections.deque()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(self.size):
-            self._idle.put(self._start())
+            self._give(self._start())
 
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_reader, args=(self.path, child), daemon=True)
         proc.start()
         child.close()
-        if not parent.poll(60) or parent.recv()[0] != "ready":
+        try:
+            ready = parent.poll(60) and parent.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             proc.kill()
-            raise StoreError(f"a query worker could not open the store at {self.path}")
+            proc.join(10)
+            raise StoreError(
+                f"a query worker could not open the store at {self.path} (workers are started afresh: "
+                "a script that opens a store with workers must do so under if __name__ == '__main__':)"
+            )
         w = _Worker(proc, parent)
         with self._lock:
             self._all.add(w)
@@ -145,7 +155,7 @@ class ProcessPool:
 
         def respawn() -> None:
             if not self._closed:
-                self._idle.put(self._start())
+                self._give(self._start())
 
         threading.Thread(target=respawn, daemon=True).start()
 
@@ -154,17 +164,38 @@ class ProcessPool:
         with self._lock:
             return sorted(w.process.pid for w in self._all)
 
-    def _take(self, wait: float, cancel: Any) -> _Worker:
+    def _give(self, w: _Worker) -> None:
+        """A worker is free: to the request that has waited longest, else to the idle ones."""
+        with self._lock:
+            if self._waiting:
+                event, box = self._waiting.popleft()
+                box.append(w)
+                event.set()
+            else:
+                self._free.append(w)
+
+    def _take(self, wait: float, cancel: Any = None, busy: str = "") -> _Worker:
+        """A free worker, in the order requests came (so that no request waits behind later ones:
+        the latency of a busy endpoint stays even). Raises Busy after ``wait`` seconds and
+        Cancelled when ``cancel()`` turns true meanwhile."""
+        with self._lock:
+            if self._free and not self._waiting:
+                return self._free.pop()
+            event, box = threading.Event(), []
+            self._waiting.append((event, box))
         deadline = time.monotonic() + wait
-        while True:
-            try:
-                return self._idle.get(timeout=min(SLICE, max(0.0, deadline - time.monotonic())))
-            except queue.Empty:
-                pass
-            if cancel is not None and cancel():
-                raise Cancelled("the query was cancelled while it waited for a worker: whoever asked has gone")
-            if time.monotonic() >= deadline:
-                raise Busy(f"every query worker stayed busy for {wait:g} s: try again later")
+        while not event.wait(SLICE):
+            gone = cancel is not None and cancel()
+            if gone or time.monotonic() >= deadline:
+                with self._lock:
+                    if not box:
+                        self._waiting.remove((event, box))
+                        if gone:
+                            raise Cancelled("the query was cancelled while it waited for a worker: whoever "
+                                            "asked has gone")
+                        raise Busy(busy or f"every query worker stayed busy for {wait:g} s: try again later")
+                break  # handed a worker just now
+        return box[0]
 
     def run(self, req: QueryRequest) -> QueryResult:
         """Run ``req`` in a worker. Past its time limit (counted from ``req.started``, so the
@@ -195,7 +226,7 @@ class ProcessPool:
         except BaseException:  # KeyboardInterrupt, or anything else mid-conversation: stop the work
             self._replace(w)
             raise
-        self._idle.put(w)
+        self._give(w)
         if status == "ok":
             return payload
         raise _error(status, payload)
@@ -209,10 +240,7 @@ class ProcessPool:
         try:
             while len(held) < self.size:
                 left = deadline - time.monotonic()
-                try:
-                    held.append(self._idle.get(timeout=max(0.05, left)))
-                except queue.Empty:
-                    raise Busy(f"the store stayed busy for {limit:g} s: try the write again") from None
+                held.append(self._take(max(0.05, left), busy=f"the store stayed busy for {limit:g} s: try the write again"))
             for w in held:
                 w.conn.send("close")
                 w.conn.recv()
@@ -222,7 +250,7 @@ class ProcessPool:
                 try:
                     w.conn.send("reopen")
                     w.conn.recv()
-                    self._idle.put(w)
+                    self._give(w)
                 except (EOFError, OSError):
                     self._replace(w)
 
