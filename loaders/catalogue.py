@@ -19,8 +19,9 @@ from impactkg.loaders.base import (
     plain,
     text,
 )
-from impactkg.loaders.sdg import goal_node, parse_goal, parse_target, target_node
+from impactkg.loaders.sdg import goal_node, target_node
 from impactkg.ontology import RDF, RDFS, nfkc, record_iri, slug
+from impactkg.ontology.sdg import parse_goal, parse_target
 
 
 def _element(ctx: Context, kind: str, cls: str, label: str, row: Row, scope: str = "") -> N:

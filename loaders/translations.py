@@ -36,6 +36,7 @@ from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 
+from impactkg.graph.sparql.terms import value_of
 from impactkg.loaders.base import (
     LABEL,
     PREF,
@@ -147,7 +148,7 @@ def _index(ctx: Context) -> _Known:
         known = _known[ctx.batch] = _Known()
         quads = [q for g, qs in ctx.batch.graphs.items() if g != ctx.graph.value for q in qs]
         for q in [*quads, *ctx.batch.sources]:
-            known.take(q.subject.value, q.predicate.value, q.object)
+            known.take(value_of(q.subject), q.predicate.value, q.object)
     return known
 
 
@@ -161,10 +162,9 @@ def _ask(ctx: Context, iri: str) -> None:
         "?p ?o (LANG(?o) AS ?lang) (isLiteral(?o) AS ?lit)", f"<{N(iri).value}> ?p ?o"
     )
     for p, o, lang, lit in rows:
-        if lit == "true":
-            term = ox.Literal(o, language=lang) if lang else ox.Literal(o)
-        else:
-            term = N(o)
+        term: ox.Literal | ox.NamedNode = (
+            (ox.Literal(o, language=lang) if lang else ox.Literal(o)) if lit == "true" else N(o)
+        )
         known.take(iri, p, term)
 
 
@@ -304,7 +304,7 @@ def convert(row: Row, ctx: Context) -> None:
 def describe_graph(ctx: Context) -> None:
     """Say in the shared graph of sources that this table's graph is the team's translation."""
     g, node = N(SOURCES_GRAPH), ctx.graph
-    quads = [
+    quads: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (A, N(PROV + "Entity")),
         (LABEL, text("英訳（プロジェクトチームによる）", "ja")),
         (LABEL, text("English translations by the project team", "en")),

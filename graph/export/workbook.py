@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from impactkg.errors import TableError
 from impactkg.graph.export.tables import _fit, _save
-from impactkg.graph.export.workbook_rows import (
-    _ROW_CLASSES,
-    BY_PRODUCTS,
+from impactkg.graph.export.workbook_index import (
     MARKER,
-    READERS,
     SOURCE,
     _has_prov,
     _Index,
@@ -41,6 +40,7 @@ from impactkg.graph.export.workbook_rows import (
     _tail,
     graph_namespace,
 )
+from impactkg.graph.export.workbook_rows import _ROW_CLASSES, BY_PRODUCTS, READERS
 from impactkg.ontology import (
     IKG,
     SCHEMES,
@@ -120,7 +120,8 @@ def write_workbook(
     path = Path(path)
     known = namespaces(kg)
     if namespace is None:
-        namespace = "consortium" if "consortium" in known else (known.most_common(1) or [(None,)])[0][0]
+        largest = known.most_common(1)
+        namespace = "consortium" if "consortium" in known else (largest[0][0] if largest else None)
     if namespace is None or namespace not in known:
         have = ", ".join(sorted(known)) or "none"
         raise TableError(f"no records in namespace {namespace!r} (namespaces in the graph: {have})")
@@ -135,20 +136,19 @@ def write_workbook(
     side = {g: k for g, k in side_tables.side_graphs(quads).items() if graph_namespace(g) == namespace}
     ix = _Index(q for q in quads if q.graph_name.value not in side)  # every sheet but the side ones
     per_kind = {name: READERS[name](ix, namespace) if name in READERS else [] for name in KINDS}
-    for g, kind in sorted(side.items()):
-        own = [q for q in quads if q.graph_name.value == g]
+    def make_row(cells: dict[str, str], graph: str) -> _Row:
+        return _Row(cells, None, "", graphs={graph})
 
-        def make_row(cells: dict[str, str], graph: str) -> _Row:
-            return _Row(cells, None, "", graphs={graph})
-
-        per_kind[kind] += (side_tables.translation_rows(ix, own, namespace, make_row) if kind == "translations"
-                           else side_tables.kos_rows_of_graph(own, make_row))
+    for g, side_kind in sorted(side.items()):
+        own = [q for q in quads if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == g]
+        per_kind[side_kind] += (side_tables.translation_rows(ix, own, namespace, make_row)
+                                if side_kind == "translations" else side_tables.kos_rows_of_graph(own, make_row))
     records = [s for s in ix.typed_in if namespace in ix.namespaces(s)]
     main = _main_doc(ix, records)
     main_title = _label(ix, main) if main else ""
 
     wb = XLSX()
-    readme = wb.active
+    readme: Any = wb.active  # a new workbook has its sheet
     readme.title = "README"
     readme.append([f"impactkg catalogue of namespace {namespace!r}: one sheet per kind of record, "
                    "in the columns the loaders read. Edit the sheets, then: "
