@@ -115,7 +115,8 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self._raw = _DeadlineReader(self.connection)
-        self.rfile = io.BufferedReader(self._raw, 65536)
+        self._buffered = io.BufferedReader(self._raw, 65536)
+        self.rfile = self._buffered
         self._started = time.monotonic()
         self._phase = "request line"
         self._logged = False
@@ -129,7 +130,7 @@ class Handler(BaseHTTPRequestHandler):
         self.requestline, self.request_version = "", self.default_request_version
         self._raw.deadline = time.monotonic() + IDLE_TIMEOUT
         try:
-            if not self.rfile.peek(1):
+            if not self._buffered.peek(1):
                 self.close_connection = True
                 return
         except (TimeoutError, OSError):
@@ -165,6 +166,15 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             if not self._logged:
                 self._log_line("-", f"connection ended: {type(exc).__name__}")
+
+    def finish(self) -> None:
+        """The standard library's, quiet when the client has gone: closing the buffered writer
+        flushes it again, and a response its client did not wait for (already logged) is dropped
+        instead of reaching :meth:`ImpactKGServer.handle_error` as a second line."""
+        with contextlib.suppress(OSError):
+            super().finish()
+        with contextlib.suppress(OSError):
+            self.rfile.close()
 
     def _body(self) -> bytes:
         """The request body, read within the request's deadline; b"" without one."""
@@ -273,7 +283,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _wants_html(self) -> bool:
         headers = getattr(self, "headers", None)
-        return bool(headers) and "text/html" in (headers.get("Accept") or "")
+        return headers is not None and "text/html" in (headers.get("Accept") or "")
 
     def _host_ok(self) -> bool:
         given = (self.headers.get("Host") or "").strip().lower()
@@ -303,31 +313,32 @@ class Handler(BaseHTTPRequestHandler):
                         {"Retry-After": "1"})
             return
         self.connection.settimeout(WRITE_TIMEOUT)
-        response, reason, headers = None, "", {}
+        response: Response | None = None
+        status, reason, headers = 0, "", {}
         try:
             with self.server.app.client(self._client_gone):
                 response = self._route(req)
         except HttpError as exc:
-            response, reason, headers = exc.status, str(exc), exc.headers
+            status, reason, headers = exc.status, str(exc), exc.headers
         except Cancelled:
             self.close_connection = True
             self._log_line("-", "the client went away; its query was stopped")
             return
         except Busy as exc:
-            response, reason, headers = exc.http_status, str(exc), {"Retry-After": "5"}
+            status, reason, headers = exc.http_status, str(exc), {"Retry-After": "5"}
         except Unauthorized as exc:
-            response, reason, headers = exc.http_status, str(exc), {"WWW-Authenticate": 'Bearer realm="impactkg"'}
+            status, reason, headers = exc.http_status, str(exc), {"WWW-Authenticate": 'Bearer realm="impactkg"'}
         except ImpactKGError as exc:
-            response, reason = exc.http_status, str(exc)
+            status, reason = exc.http_status, str(exc)
         except Exception as exc:  # noqa: BLE001 - one readable line to the client and the log
-            response, reason = HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(exc).__name__}: {exc}"
+            status, reason = HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(exc).__name__}: {exc}"
         finally:
             self.server.slots.release()
         try:
-            if isinstance(response, Response):
+            if response is not None:
                 self._send(response)
             else:
-                self._error(int(response), reason, headers)  # type: ignore[arg-type]
+                self._error(status, reason, headers)
         except (ConnectionError, TimeoutError, OSError):
             self.close_connection = True
             self._log_line("-", "the client went away before its response was written")

@@ -183,7 +183,8 @@ class ProcessPool:
         with self._lock:
             if self._free and not self._waiting:
                 return self._free.pop()
-            event, box = threading.Event(), []
+            event = threading.Event()
+            box: list[_Worker] = []
             self._waiting.append((event, box))
         deadline = time.monotonic() + wait
         while not event.wait(SLICE):
