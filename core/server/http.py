@@ -421,11 +421,11 @@ class ImpactKGServer(ThreadingHTTPServer):
         #: Open connections, each with its thread.
         self.open_connections = threading.BoundedSemaphore(config.max_clients)
         super().__init__((config.host, config.port), Handler)
-        host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else host
+        host, port = str(self.server_address[0]), self.server_address[1]
+        shown = f"[{host}]" if ":" in host else host
         #: The endpoint's own URL, the base IRI of the requests' SPARQL text.
         self.base = f"http://{shown}:{port}"
-        names = {str(host).lower(), "localhost", "127.0.0.1", "::1", config.host.lower()}
+        names = {host.lower(), "localhost", "127.0.0.1", "::1", config.host.lower()}
         self.names = names | {n.lower() for n in config.host_names}
 
     def process_request(self, request: Any, client_address: Any) -> None:
