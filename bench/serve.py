@@ -37,6 +37,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from bench.door import text_checks
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: The issue's targets: requests/s ≥ 0.9× oxigraph's, p99 latency ≤ 1.5×, peak RSS ≤ 2× (plus
@@ -235,63 +237,6 @@ def client(url: str, query_file: str, clients: int, seconds: float) -> None:
                       "seconds": time.monotonic() - start}))
 
 
-def overhead(store: str, query_file: str, reps: int) -> None:
-    """The engine alone (pyoxigraph on the store, read-only as the workers open it) against the
-    whole door with one query worker (``KnowledgeGraph.open(store, workers=1).sparql``), interleaved,
-    in one process: what impactkg adds to a query besides HTTP. Prints one JSON line."""
-    import pyoxigraph as ox
-
-    from impactkg import KnowledgeGraph
-
-    queries = json.loads(Path(query_file).read_text(encoding="utf-8"))
-    raw = ox.Store.read_only(str(Path(store) / "oxigraph"))
-    kg = KnowledgeGraph.open(store, workers=1, timeout=600)
-    out = {}
-    try:
-        for name, text in queries.items():
-            engine, door = [], []
-            for _ in range(reps):
-                t = time.perf_counter()
-                list(raw.query(text, use_default_graph_as_union=True))
-                engine.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                kg.sparql(text, max_results=10**7)
-                door.append(time.perf_counter() - t)
-            out[name] = {"engine": statistics.median(engine), "door": statistics.median(door), "reps": reps}
-    finally:
-        kg.close()
-    print(json.dumps(out))
-
-
-def text_checks() -> dict[str, Any]:
-    """The door's checks of query text (:func:`impactkg.graph.sparql.text.tokens`) on 100 KB and
-    1 MB of each text that was slow to check: seconds and their ratio (linear: about 10)."""
-    from impactkg.errors import QueryError
-    from impactkg.graph.sparql.text import tokens
-
-    chunks = {"a.a.a…": "a.", "a-a-a…": "a-", "VALUES of strings": '"ab" ', "VALUES of IRIs": "<http://e/x> ",
-              "prefixed names": "ex:a.b "}
-    out: dict[str, Any] = {}
-    for name, chunk in chunks.items():
-        times = {}
-        for size in (100_000, 1_000_000):
-            body = chunk * (size // len(chunk))
-            text = (f"SELECT * WHERE {{ VALUES ?x {{ {body} }} }}" if name.startswith("VALUES")
-                    else f"SELECT * WHERE {{ ?s ?p {body} }}")
-            best = float("inf")
-            for _ in range(3):
-                t = time.perf_counter()
-                try:
-                    tokens(text)
-                except QueryError:
-                    pass
-                best = min(best, time.perf_counter() - t)
-            times[size] = best
-        out[name] = {"100KB": times[100_000], "1MB": times[1_000_000],
-                     "ratio": times[1_000_000] / times[100_000] if times[100_000] else None}
-    return out
-
-
 def _load_average() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -327,11 +272,11 @@ def run_serve(ds: Any, work: Path, levels: tuple[int, ...], seconds: float, log=
     servers = start_servers(store, copy, logs)
     out: dict[str, Any] = {"triples": ds.triples, "levels": list(levels), "seconds_per_run": seconds,
                            "queries": queries, "runs": [], "load_average_before": _load_average()}
-    out["text_checks"] = text_checks()
+    out["text_checks"] = text_checks()  # bench/door.py: the door's own costs, in process
     qfile = work / "serve-queries.json"
     qfile.write_text(json.dumps(queries), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run([sys.executable, "-m", "bench.serve", "overhead", str(store), str(qfile),
+    done = subprocess.run([sys.executable, "-m", "bench.door", str(store), str(qfile),
                            "5" if seconds < 5 else "15"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=1800, check=True)
     out["overhead"] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -470,7 +415,7 @@ def render(res: dict[str, Any]) -> list[str]:
                       f"{q} {o['engine'] * 1000:.1f} ms and {o['door'] * 1000:.1f} ms" for q, o in over.items()) + "."]
     checks = res.get("text_checks", {})
     if checks:
-        lines += ["", "The door's checks of query text (`tokens`), best of 3: " + "; ".join(
+        lines += ["", "The door's checks of query text (`tokens`), best of 5: " + "; ".join(
             f"{n} {c['100KB'] * 1000:.0f} ms for 100 KB, {c['1MB'] * 1000:.0f} ms for 1 MB ({c['ratio']:.1f}×)"
             for n, c in checks.items()) + ". Texts past the limits are refused early (`a.a.a…` after 5,000 dots)."]
     lines += ["", f"Load average of the machine: {res.get('load_average_before')} before the section, "
@@ -486,9 +431,6 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "client":
         client(args[1], args[2], int(args[3]), float(args[4]))
-        return 0
-    if args and args[0] == "overhead":
-        overhead(args[1], args[2], int(args[3]))
         return 0
     import argparse
 
