@@ -189,6 +189,10 @@ def render(res: dict) -> str:
               "Up to 150 nodes impactkg's page lets vis-network's physics settle (about 1 s at 100 nodes); above, "
               "the layout is computed in Python and physics is off.", ""]
 
+    if res.get("serve", {}).get("runs"):  # the endpoint against oxigraph serve (bench/serve.py)
+        from bench.serve import render as render_serve
+
+        lines += render_serve(res["serve"])
     lines += ["## Loops and leverage", "",
               "Causal graphs of clusters of about 10 factors (a ring with chords, so every cluster has loops) with "
               "sparse links between clusters; `find_loops` enumerates simple cycles up to length 8, `leverage` ranks "

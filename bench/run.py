@@ -28,6 +28,7 @@ from bench.targets import evaluate, findings
 
 FULL = {
     "sizes": (10_000, 100_000, 1_000_000), "maps": (500, 2_000, 10_000), "factors": (200, 2_000),
+    "serve": {"size": 100_000, "levels": (1, 8, 32), "seconds": 10.0},
     "map_cap": 30.0, "rdflib_cap": 180.0, "rdflib_step_cap": 20.0, "rdflib_export_cap": 40.0,
     "cli_jsonld_cap": 60.0, "budget": {10_000: 1.0, 100_000: 2.0, 1_000_000: 3.0}, "max_reps": 15,
     "build_reps": 3, "startup_reps": 15, "scaling_links": (1_000, 5_000, 13_000),
@@ -35,6 +36,7 @@ FULL = {
 }
 QUICK = {
     "sizes": (5_000,), "maps": (60, 200), "factors": (50, 200),
+    "serve": {"size": 5_000, "levels": (1, 4), "seconds": 1.0},
     "map_cap": 10.0, "rdflib_cap": 30.0, "rdflib_step_cap": 5.0, "rdflib_export_cap": 10.0,
     "cli_jsonld_cap": 10.0, "budget": {}, "max_reps": 3, "build_reps": 1, "startup_reps": 3,
     "scaling_links": (200, 500), "scaling_factors": (100, 300), "scaling_reps": 1, "shacl_max": 100_000,
@@ -238,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=HERE / "results.md", help="the report (default bench/results.md)")
     p.add_argument("--work", type=Path, default=HERE / "data", help="generated data (default bench/data)")
     p.add_argument("--no-maps", action="store_true", help="skip the browser section")
+    p.add_argument("--no-serve", action="store_true", help="skip the endpoint against oxigraph serve")
     p.add_argument("--render", type=Path, metavar="RESULTS_JSON",
                    help="only write the report (--out) again from the figures of an earlier run")
     a = p.parse_args(argv)
@@ -294,6 +297,14 @@ def main(argv: list[str] | None = None) -> int:
         log("== maps")
         res["maps"] = run_maps(cfg, a.work)
         lap("maps")
+    if not a.no_serve:
+        from bench.serve import run_serve
+
+        spec = cfg["serve"]
+        log(f"== endpoint against oxigraph serve ({size_name(spec['size'])} triples)")
+        ds = generate(spec["size"], a.work / f"graph-{spec['size']}", log=log)
+        res["serve"] = run_serve(ds, a.work, spec["levels"], spec["seconds"], log=log)
+        lap("serve")
     log("== loops and leverage")
     res["system"] = run_system(cfg)
     lap("loops and leverage")

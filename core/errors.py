@@ -64,6 +64,13 @@ class TooLarge(ImpactKGError):
     """The result has more rows (or triples) than allowed."""
 
 
+class Cancelled(ImpactKGError):
+    """A query stopped because whoever asked for it went away (an HTTP client that disconnected)."""
+
+    #: Nginx's "client closed request": nobody reads it, it names the case in logs.
+    http_status = 499
+
+
 class Busy(ImpactKGError):
     """No query worker became free in time."""
 
@@ -122,6 +129,6 @@ class MapError(ImpactKGError):
 
 __all__ = [
     "ImpactKGError", "Problem", "LoadError", "QueryError", "StoreError", "TimeLimit", "TooLarge",
-    "Busy", "Refused", "Unauthorized", "ExportError", "TableError", "FigureError", "ReportError",
+    "Busy", "Cancelled", "Refused", "Unauthorized", "ExportError", "TableError", "FigureError", "ReportError",
     "CidsError", "DocsError", "ReasoningError", "CrosswalkError", "MapError",
 ]

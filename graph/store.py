@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from impactkg.errors import QueryError, StoreError
+from impactkg.errors import QueryError, StoreError, TimeLimit
 from impactkg.graph.backends import FORMATS, Backend, QueryRequest, make_backend
 from impactkg.graph.files import write_atomically
 from impactkg.graph.sparql.results import QueryResult
@@ -49,7 +50,7 @@ ENDPOINT_ENV = "IMPACTKG_ENDPOINT"
 UPDATE_ENDPOINT_ENV = "IMPACTKG_UPDATE_ENDPOINT"
 USER_ENV, PASSWORD_ENV = "IMPACTKG_USER", "IMPACTKG_PASSWORD"
 #: Keyword arguments of :meth:`KnowledgeGraph.query` that are options, not query parameters.
-QUERY_OPTIONS = ("default_graph_uri", "named_graph_uri", "base_iri", "timeout", "max_results", "params")
+QUERY_OPTIONS = ("default_graph_uri", "named_graph_uri", "base_iri", "timeout", "max_results", "params", "cancel", "params_from")
 
 
 class DatasetWarning(UserWarning):
@@ -211,6 +212,7 @@ class KnowledgeGraph:
         timeout: float | None = None,
         max_results: int | None = None,
         params_from: str | None = None,
+        cancel: Callable[[], bool] | None = None,
         **kwparams: Any,
     ) -> QueryResult:
         """Run a named query (``"indicators-for-target"``), a ``.rq`` file path, or SPARQL text.
@@ -218,17 +220,30 @@ class KnowledgeGraph:
         Parameters (``params`` and any other keyword) are bound as typed RDF terms inside the
         engine, never pasted into the query text. ``default_graph_uri``/``named_graph_uri`` give
         the dataset as the SPARQL Protocol does (see the module); ``base_iri`` resolves relative
-        IRIs (a ``.rq`` file's own IRI by default); past ``timeout`` seconds the query is stopped
-        (TimeLimit) where the back end can stop it; more than ``max_results`` rows or triples
+        IRIs (a ``.rq`` file's own IRI by default); more than ``max_results`` rows or triples
         raise TooLarge. ``params_from`` names the named query that SPARQL text is an edited copy
         of: its typed parameters bind ``params`` into the text (see
         :func:`impactkg.queries.prepare`). Returns a
         :class:`~impactkg.graph.sparql.results.QueryResult`.
+
+        ``timeout`` (seconds, counted from the call: the checks of the text are inside it) raises
+        TimeLimit. What happens to the work: with query workers (``open(path, workers=N)``, how
+        ``impactkg serve`` reads) the worker is killed, so the evaluation really ends; in this
+        process (``memory()``, ``open(path)``) pyoxigraph cannot stop it, so **the call stops
+        waiting** and the evaluation finishes on its own thread in the background, its result
+        dropped; on a remote server the HTTP request is given up and the server decides. Ctrl-C
+        (KeyboardInterrupt) reaches the caller within 0.05 s in every case, with the same effect
+        on the work. ``cancel``, a callable polled while waiting, stops the same way when it
+        returns True (Cancelled). Every query runs where a deep text cannot crash the caller (a
+        thread with a large stack, see :mod:`impactkg.graph.backends.stack`).
+
         Raises QueryError (with one readable line) for an unknown query, a bad parameter, invalid
-        SPARQL, an update, or a graph the store does not hold; Refused for remote data.
+        SPARQL, a text past the limits of :mod:`impactkg.graph.sparql.text`, an update, or a graph
+        the store does not hold; Refused for remote data.
         """
         from impactkg.queries import check_references, prepare
 
+        started = time.monotonic()
         values = {**(params or {}), **kwparams}
         prepared = prepare(name_or_text, values, params_from=params_from)
         check_references(prepared, self._lookup)
@@ -240,6 +255,8 @@ class KnowledgeGraph:
             base_iri=base_iri or prepared.base_iri,
             timeout=timeout,
             max_results=max_results,
+            cancel=cancel,
+            started=started,
         )
         result = self._run(request)
         result.title = prepared.title
@@ -254,7 +271,8 @@ class KnowledgeGraph:
 
     def request(self, text: str, bindings: Mapping[str, Any] | None = None, **options: Any) -> QueryRequest:
         """The checked :class:`~impactkg.graph.backends.QueryRequest` for query ``text``, its
-        dataset and limits decided by :func:`impactkg.graph.sparql.dataset.request`."""
+        dataset and limits decided by :func:`impactkg.graph.sparql.dataset.request` (its checks
+        inside ``timeout``; ``cancel`` and ``started`` as there)."""
         from impactkg.graph.sparql.dataset import request
 
         return request(text, bindings, graphs=self.graphs, allow_hosts=self.allow_hosts, **options)
@@ -280,19 +298,27 @@ class KnowledgeGraph:
         graph needs ``force``. Raises QueryError (invalid update, conflicting dataset), Refused
         (reserved graph, remote LOAD), TimeLimit.
         """
-        from impactkg.graph.sparql.dataset import iris
+        from impactkg.graph.sparql.dataset import check_remote_text, iris
         from impactkg.graph.sparql.text import form_of, tokens
         from impactkg.graph.sparql.update import rewrite
+        from impactkg.ontology import PREFIXES
 
-        if form_of(tokens(text)) != "update":
+        started = time.monotonic()
+        toks = tokens(text)
+        if form_of(toks) != "update":
             raise QueryError("this is a query, not an update: run it with query (impactkg query, kg.query)")
+        # SERVICE in a WHERE, and LOAD, reach other hosts: only those on the allow-list.
+        check_remote_text(text, toks, ("SERVICE", "LOAD"), dict(PREFIXES), self.allow_hosts)
         using = iris(using_graph_uri, "using-graph-uri")
         using_named = iris(using_named_graph_uri, "using-named-graph-uri")
         rewritten = rewrite(
             text, self.graphs(), using_graph_uri=using, using_named_graph_uri=using_named,
             force=force, allow_hosts=self.allow_hosts,
         )
-        self._backend.update(rewritten, base_iri, timeout)
+        left = None if timeout is None else timeout - (time.monotonic() - started)
+        if left is not None and left <= 0:
+            raise TimeLimit(f"checking the update took longer than its time limit of {timeout:g} s")
+        self._backend.update(rewritten, base_iri, left)
         self._write_meta()
 
     # ------------------------------------------------------------------ loading

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from impactkg.errors import LoadError, Problem
+from impactkg.loaders.formulas import restore
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -154,7 +155,7 @@ def read_csv(path: Path, encoding: str | None = None, source: str | None = None)
     try:
         line_start = 1
         for cells in reader:
-            matrix.append((line_start, cells))
+            matrix.append((line_start, [restore(c) for c in cells]))  # formulas.neutralise undone
             line_start = reader.line_num + 1
     except csv.Error as exc:
         raise LoadError([Problem(source, reader.line_num, None, f"malformed CSV: {exc}")]) from None

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
 
 SECTIONS = ("## Machine", "## Targets", "## Datasets", "## Build", "## Queries", "## Export", "## Maps",
+            "## Endpoint against oxigraph serve",
             "## Loops and leverage", "## What the results cost", "## Start-up of the command line",
             "## Growth of the system-map work", "## Checking the graph: SHACL and reasoning")
 
@@ -186,3 +187,23 @@ def test_n_quads_keep_their_graphs_and_tables_see_subjects_typed_in_rdf_of_the_s
     assert {s for s, g, _, n in summary.sources if n} >= {"extra.nq"}
     rows = kg.query("indicator-values", indicator="ext:9").dicts()
     assert [r["value"] for r in rows] == [12]
+
+
+def test_the_endpoint_and_oxigraph_serve_answer_the_same_rows_without_errors(quick):
+    """bench/serve.py: both servers on copies of one store give the same rows, every request of
+    every run is answered, and the figures behind the ratios are there (no timing judged)."""
+    _, res = quick
+    s = res["serve"]
+    named = s["rows"]["indicators-for-target"]
+    assert named["impactkg"] == named["oxigraph"] > 0 and s["rows"]["COUNT(*)"] == {"impactkg": 1, "oxigraph": 1}
+    assert {(r["server"], r["query"], r["clients"]) for r in s["runs"]} == {
+        (x, q, n) for x in ("impactkg", "oxigraph") for q in ("indicators-for-target", "COUNT(*)") for n in (1, 4)}
+    assert all(r["errors"] == 0 and r["requests"] > 0 and r["p99"] >= r["p50"] > 0 for r in s["runs"])
+    assert s["workers"] == 2 and s["peak_mib"]["impactkg"] > s["worker_base_mib"] > 0 and s["peak_mib"]["oxigraph"] > 0
+    assert set(s["overhead"]) == {"indicators-for-target", "COUNT(*)"}
+    # Figures, not timings judged: a text refused early (a.a.a… after 5,000 dots) takes as long at 1 MB as at 100 KB.
+    assert set(s["text_checks"]) == {"a.a.a…", "a-a-a…", "VALUES of strings", "VALUES of IRIs", "prefixed names"}
+    assert all(c["1MB"] > 0 and c["100KB"] > 0 and c["ratio"] == c["1MB"] / c["100KB"]
+               for c in s["text_checks"].values())
+    names = {t["target"] for t in res["targets"]}
+    assert "endpoint requests/s ≥ 0.9× oxigraph serve's (every query, 1/8/32 clients)" in names

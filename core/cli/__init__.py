@@ -8,6 +8,7 @@ Every error is one line on stderr and a non-zero exit, never a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -69,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("impactkg: interrupted", file=sys.stderr)
+        _leave_now(argv, 130)
         return 130
     except BrokenPipeError:
         return 0
@@ -89,6 +91,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+
+
+def _leave_now(argv: Sequence[str] | None, status: int) -> None:
+    """End the process at once when it is the command's own (``argv`` None) and an evaluation it
+    stopped waiting for still runs: exiting is what stops it (pyoxigraph cannot), and the
+    interpreter's orderly shutdown would take most of a second."""
+    from impactkg.graph.backends.stack import abandoned
+
+    if argv is None and abandoned:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,14 +7,39 @@ import argparse
 import sys
 
 from impactkg.cli.common import add_allow_service, add_store, open_graph, params
+from impactkg.errors import ImpactKGError, TimeLimit
 
 #: ``--format`` values: the table for people, the W3C result formats, RDF for graph results.
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld", "rdfxml")
+#: Seconds a query or update of the command line may run (``--timeout``; 0: no limit).
+DEFAULT_TIMEOUT = 300.0
+
+
+def _stopped(exc: TimeLimit, what: str, timeout: float | None) -> TimeLimit:
+    """The time limit said as the command line lives it: when this process ran the engine, its
+    work ends with the command."""
+    if "stopped waiting" not in str(exc):
+        return exc
+    whole = " (an update is applied whole or not at all)" if what == "update" else ""
+    return TimeLimit(f"the {what} ran past the time limit of {timeout:g} s and was stopped "
+                     f"(--timeout SECONDS){whole}")
+
+
+def _timeout(args: argparse.Namespace) -> float | None:
+    if args.timeout < 0:
+        raise ImpactKGError(f"--timeout must be 0 (no limit) or a number of seconds, not {args.timeout:g}")
+    return args.timeout or None
+
+
+def _add_timeout(sp: argparse.ArgumentParser, what: str) -> None:
+    sp.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        help=f"stop the {what} after SECONDS (default: {DEFAULT_TIMEOUT:g}; 0: no limit). The command "
+        "then ends with an error, and so does its work; Ctrl-C stops it at once",
+    )
 
 
 def _text(args: argparse.Namespace) -> str:
-    from impactkg.errors import ImpactKGError
-
     if args.expression is None and args.name is None:
         raise ImpactKGError("give a query name, a .rq file, or -e 'SPARQL'")
     text = args.expression if args.expression is not None else args.name
@@ -24,9 +49,8 @@ def _text(args: argparse.Namespace) -> str:
 def cmd_query(args: argparse.Namespace) -> int:
     import warnings
 
-    from impactkg.errors import ImpactKGError
-
     text = _text(args)
+    timeout = _timeout(args)
     if args.excel and args.format not in ("csv", "tsv"):
         raise ImpactKGError("--excel writes the spreadsheet form of csv or tsv: add --format csv or tsv")
     from impactkg.graph.store import DatasetWarning
@@ -39,7 +63,10 @@ def cmd_query(args: argparse.Namespace) -> int:
             params(args.param),
             default_graph_uri=args.default_graph_uri or None,
             named_graph_uri=args.named_graph_uri or None,
+            timeout=timeout,
         )
+    except TimeLimit as exc:
+        raise _stopped(exc, "query", timeout) from None
     finally:
         kg.close()
     for message in result.warnings:
@@ -79,17 +106,22 @@ def cmd_update(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     text = _text(args)
+    timeout = _timeout(args)
     if args.name is not None and args.expression is None and Path(args.name).is_file():
         text = Path(args.name).read_text(encoding="utf-8")
     kg = open_graph(args)
     try:
         before = len(kg)
-        kg.update(
-            text,
-            using_graph_uri=args.using_graph_uri or None,
-            using_named_graph_uri=args.using_named_graph_uri or None,
-            force=args.force,
-        )
+        try:
+            kg.update(
+                text,
+                using_graph_uri=args.using_graph_uri or None,
+                using_named_graph_uri=args.using_named_graph_uri or None,
+                force=args.force,
+                timeout=timeout,
+            )
+        except TimeLimit as exc:
+            raise _stopped(exc, "update", timeout) from None
         print(f"update done: {before} -> {len(kg)} quads")
     finally:
         kg.close()
@@ -122,6 +154,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--excel", action="store_true",
                     help="csv/tsv: the spreadsheet file (byte-order mark, formulas neutralised) "
                     "that 'impactkg export' and the pages' downloads write")
+    _add_timeout(sp, "query")
     add_allow_service(sp)
     sp.set_defaults(func=cmd_query)
 
@@ -144,5 +177,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--using-named-graph-uri", action="append", default=[], metavar="IRI",
                     help="a named graph of the WHERE's dataset (repeatable; SPARQL Protocol)")
     sp.add_argument("--force", action="store_true", help="allow writing the reserved graphs")
+    _add_timeout(sp, "update")
     add_allow_service(sp)
     sp.set_defaults(func=cmd_update)

@@ -21,7 +21,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if token and not args.allow_update:
         raise ImpactKGError("--token is for updates: add --allow-update")
     for name, value, low in (("--timeout", args.timeout, 0.1), ("--max-results", args.max_results, 1),
-                             ("--max-body", args.max_body, 1024), ("--workers", args.workers, 1)):
+                             ("--max-body", args.max_body, 1024), ("--workers", args.workers, 1),
+                             ("--read-timeout", args.read_timeout, 1)):
         if value < low:
             raise ImpactKGError(f"{name} must be at least {low}, not {value}")
     user = os.environ.get(USER_ENV)
@@ -42,6 +43,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         cors=tuple(args.cors),
         host_names=tuple(args.host_name),
+        read_timeout=args.read_timeout,
+        header_timeout=min(10.0, args.read_timeout),
     )
     serve(config)
     return 0
@@ -75,4 +78,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     "(repeatable; default: none, so no other site can read your graph)")
     sp.add_argument("--host-name", action="append", default=[], metavar="NAME",
                     help="a name this server answers to besides its address (the Host check; repeatable)")
+    sp.add_argument("--read-timeout", type=float, default=30.0, metavar="S",
+                    help="seconds a whole request (headers and body) may take to arrive; its line and "
+                    "headers get at most 10 of them (default: 30); past it, 408")
     sp.set_defaults(func=cmd_serve)

@@ -12,10 +12,11 @@ the remote back end, whose HTTP request gives up at the time limit.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,12 @@ class ServeConfig:
     cors: tuple[str, ...] = ()
     #: Names this server answers to besides its address (the Host header check).
     host_names: tuple[str, ...] = ()
+    #: Seconds a request's line and headers may take to arrive, from its first byte.
+    header_timeout: float = 10.0
+    #: Seconds a whole request (line, headers and body) may take to arrive, from its first byte.
+    read_timeout: float = 30.0
+    #: Connections open at once (each has a thread; beyond, 503 at once).
+    max_clients: int = 256
 
 
 class App:
@@ -64,6 +71,7 @@ class App:
             raise StoreError("--allow-update needs a token (--token T or $IMPACTKG_TOKEN)")
         self.config = config
         self._lock = threading.Lock()
+        self._local = threading.local()
         self._stats: dict[str, Any] | None = None
         #: Pages that are costly to make (the maps), until the next update.
         self.page_cache: dict[Any, bytes] = {}
@@ -86,6 +94,19 @@ class App:
             self.location = str(path)
 
     # ------------------------------------------------------------------ reading
+    @contextlib.contextmanager
+    def client(self, gone: Callable[[], bool]) -> Iterator[None]:
+        """While in this block, the queries this thread runs are cancelled once ``gone()`` says
+        that the client who asked has gone (the HTTP layer watches the connection)."""
+        self._local.gone = gone
+        try:
+            yield
+        finally:
+            self._local.gone = None
+
+    def _gone(self) -> Callable[[], bool] | None:
+        return getattr(self._local, "gone", None)
+
     def query(
         self,
         text: str,
@@ -105,6 +126,7 @@ class App:
             base_iri=base_iri,
             timeout=self.config.timeout,
             max_results=self.config.max_results if max_results is None else max_results,
+            cancel=self._gone(),
         )
 
     def named(self, name: str, values: Mapping[str, str], base_iri: str | None = None,
@@ -114,7 +136,7 @@ class App:
         return self.kg.query(
             name if text is None else text, dict(values), timeout=self.config.timeout,
             max_results=self.config.max_results, base_iri=base_iri,
-            params_from=None if text is None else name,
+            params_from=None if text is None else name, cancel=self._gone(),
         )
 
     def update(

@@ -16,7 +16,8 @@ runs: every back end takes pyoxigraph quads in and gives
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -48,7 +49,10 @@ class QueryRequest:
     ``default_graphs``/``named_graphs`` given (lists, possibly empty) define it, as the SPARQL
     Protocol's ``default-graph-uri``/``named-graph-uri`` do; else ``union`` True makes the
     default graph the union of the named graphs; else (False) the query's own FROM/FROM NAMED
-    apply. ``max_results`` caps the rows or triples (TooLarge past it); ``timeout`` is in seconds.
+    apply. ``max_results`` caps the rows or triples (TooLarge past it); ``timeout`` is in seconds
+    and counts from ``started`` (``time.monotonic()`` when the door began checking the request, so
+    that the checks are inside the limit). ``cancel``, when given, says whether whoever asked has
+    gone; back ends look at it while they wait, and it never leaves this process.
     """
 
     text: str
@@ -61,6 +65,20 @@ class QueryRequest:
     timeout: float | None = None
     #: What the door has to say about the request (graphs of its dataset the store lacks).
     warnings: list[str] = field(default_factory=list)
+    started: float | None = None
+    cancel: Callable[[], bool] | None = field(default=None, repr=False, compare=False)
+
+    def remaining(self) -> float | None:
+        """Seconds left of ``timeout`` (None: no limit); at most 0 when it has passed."""
+        if self.timeout is None:
+            return None
+        if self.started is None:
+            return self.timeout
+        return self.timeout - (time.monotonic() - self.started)
+
+    def __getstate__(self) -> dict:
+        # Sent to a worker process without ``cancel`` (a callable of this process).
+        return {k: v for k, v in self.__dict__.items() if k != "cancel"}
 
 
 class Backend(Protocol):

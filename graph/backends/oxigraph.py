@@ -14,8 +14,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from impactkg.errors import QueryError, StoreError, TooLarge
-from impactkg.graph.backends import FORMATS, QueryRequest
+from impactkg.errors import QueryError, StoreError, TimeLimit, TooLarge
+from impactkg.graph.backends import FORMATS, QueryRequest, stack
 from impactkg.graph.sparql.diagnose import explain
 from impactkg.graph.sparql.formats import write_rdf
 from impactkg.graph.sparql.params import PARAM_NS, with_param_binds
@@ -187,17 +187,33 @@ class OxigraphBackend:
         return str(self.path) if self.path is not None else "memory"
 
     def query(self, request: QueryRequest) -> QueryResult:
-        return run_query(self.store, request)
+        """Run ``request`` on a thread with a large stack (:mod:`.stack`): past its time limit,
+        on Ctrl-C or when ``request.cancel()`` turns true the caller stops waiting and the
+        evaluation finishes in the background (pyoxigraph cannot stop it)."""
+        store = self.store
+        remaining = request.remaining()
+        if remaining is not None and remaining <= 0:
+            raise TimeLimit(f"the query ran past the time limit of {request.timeout:g} s before it could start")
+        return stack.run(lambda: run_query(store, request), remaining, request.cancel, limit=request.timeout)
 
     def _writable(self) -> None:
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only: open it without read_only to change it")
 
     def update(self, text: str, base_iri: str | None = None, timeout: float | None = None) -> None:
+        """Run an update on a thread with a large stack. Past ``timeout`` (or on Ctrl-C) the caller
+        stops waiting and TimeLimit is raised, but the update goes on and is applied when it ends
+        (pyoxigraph cannot stop it); a process that exits first leaves the store unchanged (one
+        transaction)."""
         self._writable()
-        run_update(self.store, text, base_iri)
-        if self.path is not None:
-            self.store.flush()
+        store, path = self.store, self.path
+
+        def work() -> None:
+            run_update(store, text, base_iri)
+            if path is not None:
+                store.flush()
+
+        stack.run(work, timeout, what="update")
 
     def replace_graphs(
         self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = ()

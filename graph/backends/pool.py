@@ -15,9 +15,9 @@ True
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import multiprocessing
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,14 +27,16 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from impactkg.errors import Busy, ImpactKGError, QueryError, StoreError, TimeLimit
+from impactkg.errors import Busy, Cancelled, ImpactKGError, QueryError, StoreError, TimeLimit
 from impactkg.graph.backends import QueryRequest
 from impactkg.graph.backends.oxigraph import OxigraphBackend, dump_store, run_query, run_update
 from impactkg.graph.sparql.results import QueryResult
 
-#: Seconds a query may wait for a free worker (waiting burns no CPU; the time limit counts
-#: from the start of the evaluation).
+#: Seconds a query may wait for a free worker (waiting burns no CPU and does not count in the
+#: time limit).
 QUEUE_WAIT = 30.0
+#: Seconds between two looks at the deadline and at ``cancel`` while waiting.
+SLICE = 0.05
 
 
 def _error(name: str, message: str) -> ImpactKGError:
@@ -47,7 +49,19 @@ def _error(name: str, message: str) -> ImpactKGError:
 
 
 def _reader(path: str, conn: Any) -> None:
-    """A worker: answers requests on a read-only store until told to stop or the parent goes."""
+    """A worker: answers requests on a read-only store until told to stop or the parent goes, on
+    a thread with a large stack (:mod:`.stack`: the engine recurses over the query text)."""
+    import signal
+
+    from impactkg.graph.backends.stack import start_thread
+
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides what stops (it
+    # kills a worker whose query it gives up, and closes the pool when it ends).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    start_thread(lambda: _serve(path, conn), "impactkg-worker").join()
+
+
+def _serve(path: str, conn: Any) -> None:
     store: ox.Store | None = ox.Store.read_only(path)
     conn.send(("ready", None))
     while True:
@@ -102,21 +116,31 @@ class ProcessPool:
         self.size = max(1, size)
         self.timeout = timeout
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        #: Idle workers, and the requests waiting for one, first come first served.
+        self._free: list[_Worker] = []
+        self._waiting: collections.deque[tuple[threading.Event, list[_Worker]]] = collections.deque()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(self.size):
-            self._idle.put(self._start())
+            self._give(self._start())
 
     def _start(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_reader, args=(self.path, child), daemon=True)
         proc.start()
         child.close()
-        if not parent.poll(60) or parent.recv()[0] != "ready":
+        try:
+            ready = parent.poll(60) and parent.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             proc.kill()
-            raise StoreError(f"a query worker could not open the store at {self.path}")
+            proc.join(10)
+            raise StoreError(
+                f"a query worker could not open the store at {self.path} (workers are started afresh: "
+                "a script that opens a store with workers must do so under if __name__ == '__main__':)"
+            )
         w = _Worker(proc, parent)
         with self._lock:
             self._all.add(w)
@@ -133,7 +157,7 @@ class ProcessPool:
 
         def respawn() -> None:
             if not self._closed:
-                self._idle.put(self._start())
+                self._give(self._start())
 
         threading.Thread(target=respawn, daemon=True).start()
 
@@ -142,24 +166,70 @@ class ProcessPool:
         with self._lock:
             return sorted(w.process.pid for w in self._all)
 
+    def _give(self, w: _Worker) -> None:
+        """A worker is free: to the request that has waited longest, else to the idle ones."""
+        with self._lock:
+            if self._waiting:
+                event, box = self._waiting.popleft()
+                box.append(w)
+                event.set()
+            else:
+                self._free.append(w)
+
+    def _take(self, wait: float, cancel: Any = None, busy: str = "") -> _Worker:
+        """A free worker, in the order requests came (so that no request waits behind later ones:
+        the latency of a busy endpoint stays even). Raises Busy after ``wait`` seconds and
+        Cancelled when ``cancel()`` turns true meanwhile."""
+        with self._lock:
+            if self._free and not self._waiting:
+                return self._free.pop()
+            event = threading.Event()
+            box: list[_Worker] = []
+            self._waiting.append((event, box))
+        deadline = time.monotonic() + wait
+        while not event.wait(SLICE):
+            gone = cancel is not None and cancel()
+            if gone or time.monotonic() >= deadline:
+                with self._lock:
+                    if not box:
+                        self._waiting.remove((event, box))
+                        if gone:
+                            raise Cancelled("the query was cancelled while it waited for a worker: whoever "
+                                            "asked has gone")
+                        raise Busy(busy or f"every query worker stayed busy for {wait:g} s: try again later")
+                break  # handed a worker just now
+        return box[0]
+
     def run(self, req: QueryRequest) -> QueryResult:
-        """Run ``req`` in a worker; past its timeout the worker is killed and TimeLimit raised."""
+        """Run ``req`` in a worker. Past its time limit (counted from ``req.started``, so the
+        door's checks are inside it), on ``req.cancel()`` and on KeyboardInterrupt the worker is
+        killed (and replaced): the evaluation really ends. Raises TimeLimit, Cancelled, Busy."""
         limit = self.timeout if req.timeout is None else req.timeout
-        wait = max(QUEUE_WAIT, limit)
-        try:
-            w = self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise Busy(f"every query worker stayed busy for {wait:g} s: try again later") from None
+        remaining = req.remaining()
+        left = limit if remaining is None else remaining
+        if left <= 0:
+            raise TimeLimit(f"the query ran past the time limit of {limit:g} s before it could start")
+        w = self._take(max(QUEUE_WAIT, limit), req.cancel)
         try:
             w.conn.send(req)
-            if not w.conn.poll(limit):
-                self._replace(w)
-                raise TimeLimit(f"the query ran past the time limit of {limit:g} s and was stopped")
+            deadline = time.monotonic() + left
+            while not w.conn.poll(min(SLICE, max(0.0, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    self._replace(w)
+                    raise TimeLimit(f"the query ran past the time limit of {limit:g} s and was stopped")
+                if req.cancel is not None and req.cancel():
+                    self._replace(w)
+                    raise Cancelled("the query was stopped: whoever asked for it has gone")
             status, payload = w.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._replace(w)
             raise QueryError("the query worker stopped unexpectedly; the query was not answered") from None
-        self._idle.put(w)
+        except (TimeLimit, Cancelled):
+            raise
+        except BaseException:  # KeyboardInterrupt, or anything else mid-conversation: stop the work
+            self._replace(w)
+            raise
+        self._give(w)
         if status == "ok":
             return payload
         raise _error(status, payload)
@@ -173,10 +243,7 @@ class ProcessPool:
         try:
             while len(held) < self.size:
                 left = deadline - time.monotonic()
-                try:
-                    held.append(self._idle.get(timeout=max(0.05, left)))
-                except queue.Empty:
-                    raise Busy(f"the store stayed busy for {limit:g} s: try the write again") from None
+                held.append(self._take(max(0.05, left), busy=f"the store stayed busy for {limit:g} s: try the write again"))
             for w in held:
                 w.conn.send("close")
                 w.conn.recv()
@@ -186,7 +253,7 @@ class ProcessPool:
                 try:
                     w.conn.send("reopen")
                     w.conn.recv()
-                    self._idle.put(w)
+                    self._give(w)
                 except (EOFError, OSError):
                     self._replace(w)
 
@@ -200,11 +267,14 @@ class ProcessPool:
             proc = self._ctx.Process(target=_writer, args=(self.path, text, base_iri, child), daemon=True)
             proc.start()
             child.close()
-            if not parent.poll(max(0.05, deadline - time.monotonic())):
+            try:
+                if not parent.poll(max(0.05, deadline - time.monotonic())):
+                    raise TimeLimit(f"the update ran past the time limit of {limit:g} s and was stopped")
+                status, payload = parent.recv()
+            except BaseException:  # the time limit, Ctrl-C: the update is killed, nothing written
                 proc.kill()
                 proc.join(10)
-                raise TimeLimit(f"the update ran past the time limit of {limit:g} s and was stopped")
-            status, payload = parent.recv()
+                raise
             proc.join(10)
             if status != "ok":
                 raise _error(status, payload)

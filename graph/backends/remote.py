@@ -269,8 +269,11 @@ class RemoteBackend:
         elif request.union:
             params += self._dataset(self.graph_names())
         accept = SELECT_TYPES if form in ("select", "ask") else GRAPH_TYPES
+        left = request.remaining()
+        if left is not None and left <= 0:
+            raise TimeLimit(f"the query ran past the time limit of {request.timeout:g} s before it was sent")
         try:
-            ctype, body, headers = self._post(self.query_url, params, accept, request.timeout)
+            ctype, body, headers = self._post(self.query_url, params, accept, left)
         except QueryError as exc:
             if "did not answer within" in str(exc):
                 raise TimeLimit(

@@ -7,10 +7,19 @@ that Japanese Excel shows Japanese, not mojibake) and CRLF line ends; an XLSX ke
 number cells and dates as date cells, with an autofilter and a ``query`` sheet saying what was
 asked.
 
+No file runs code when opened: no cell of an XLSX written here (nor of the catalogue workbook,
+saved through :func:`_save`) is a formula — a text that begins with ``=`` is a text cell, shown
+as text and kept as text when edited (:func:`no_formulas`); in CSV and TSV a text cell that a
+spreadsheet would read as a formula gets a leading ``'`` (:func:`impactkg.loaders.formulas.neutralise`,
+which the loaders undo), numbers never do.
+
 >>> import rdflib
 >>> r = QueryResult("select", ["unit"], [(rdflib.Literal("分"),)])
 >>> spreadsheet_text(r, "csv").decode("utf-8-sig")
 'unit\\r\\n分\\r\\n'
+>>> r = QueryResult("select", ["x"], [(rdflib.Literal("=1+1"),), (rdflib.Literal(-3),)])
+>>> spreadsheet_text(r, "csv").decode("utf-8-sig")
+"x\\r\\n'=1+1\\r\\n-3\\r\\n"
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,6 +37,15 @@ import pyoxigraph as ox
 from impactkg.errors import TableError
 from impactkg.graph.files import write_atomically
 from impactkg.graph.sparql.results import QueryResult, python_value
+from impactkg.loaders.formulas import neutralise
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Datatypes whose values are numbers (XSD 1.1 numeric types and those derived from them).
+NUMERIC_TYPES = frozenset(XSD + t for t in (
+    "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger",
+    "nonPositiveInteger", "negativeInteger", "positiveInteger", "unsignedLong", "unsignedInt",
+    "unsignedShort", "unsignedByte",
+))
 
 TABLE_FORMATS = ("csv", "tsv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,9 +79,23 @@ def _cell(term: Any) -> Any:
     return _text(term)
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _sheet_text(term: Any) -> str:
+    """A cell of a CSV/TSV file for spreadsheets: a number as it is, any other text neutralised
+    where a spreadsheet would read it as a formula."""
+    text = _text(term)
+    if isinstance(term, ox.Literal) and term.datatype.value in NUMERIC_TYPES and _NUMBER.fullmatch(text):
+        return text
+    return neutralise(text)
+
+
 def spreadsheet_text(result: QueryResult, fmt: str) -> bytes:
     """A SELECT (or ASK) result as the CSV or TSV file for spreadsheets: UTF-8 with a byte-order
-    mark, CRLF line ends, a field quoted where it holds the delimiter, a quote or a line end."""
+    mark, CRLF line ends, a field quoted where it holds the delimiter, a quote or a line end, and
+    a text cell that would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) written
+    with a leading ``'`` (:func:`impactkg.loaders.formulas.neutralise`; numbers never)."""
     if fmt not in ("csv", "tsv"):
         raise TableError(f"a spreadsheet text file is csv or tsv, not {fmt!r}")
     if result.kind == "graph":
@@ -75,7 +108,7 @@ def spreadsheet_text(result: QueryResult, fmt: str) -> bytes:
     else:
         writer.writerow(result.variables)
         for row in result.terms:
-            writer.writerow([_text(t) for t in row])
+            writer.writerow([_sheet_text(t) for t in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -113,6 +146,7 @@ def workbook_bytes(
     q.append(["exported", dt.datetime.now().astimezone().isoformat(timespec="seconds")])
     q.append(["sparql", sparql])
     q.column_dimensions["B"].width = 100
+    no_formulas(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -153,7 +187,7 @@ def _fit(ws: Any, limit: int = 60) -> None:
     from wcwidth import wcswidth
 
     widths: dict[int, int] = {}
-    for row in ws.iter_rows(max_row=200):
+    for row in ws.iter_rows(max_row=min(200, ws.max_row)):
         for cell in row:
             if cell.value is not None:
                 text = str(cell.value)
@@ -163,7 +197,21 @@ def _fit(ws: Any, limit: int = 60) -> None:
         ws.column_dimensions[get_column_letter(col)].width = max(w + 2, 6)
 
 
+def no_formulas(wb: Any) -> None:
+    """Make every cell of ``wb`` that openpyxl took for a formula (a text beginning with ``=``) a
+    text cell, marked to stay text when edited in Excel (``quotePrefix``): impactkg's workbooks
+    hold data, never code."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+
+
 def _save(wb: Any, path: Path) -> None:
+    """Write a workbook of impactkg (see :func:`no_formulas`) atomically to ``path``."""
+    no_formulas(wb)
     buf = io.BytesIO()
     wb.save(buf)
     write_atomically(path, buf.getvalue(), TableError)

@@ -8,7 +8,8 @@ door (SPARQL 1.1 Query section 13, Protocol section 2.1.4).
   ``named-graph-uri``), when given, define it and take precedence.
 - A graph of the dataset that the store does not hold is an empty graph (the spec), said in the
   request's ``warnings``, never silent.
-- ``SERVICE`` reaches only hosts on the allow-list (Refused otherwise).
+- ``SERVICE`` reaches only hosts on the allow-list (Refused otherwise); so does ``LOAD`` in an
+  update (:func:`check_remote_text`).
 
 >>> req = request("SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }", graphs=lambda: ["http://e/g"])
 >>> (req.union, req.warnings)
@@ -19,11 +20,12 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from impactkg.errors import QueryError, Refused
+from impactkg.errors import QueryError, Refused, TimeLimit
 from impactkg.graph.backends import QueryRequest
 from impactkg.graph.sparql.terms import to_ox
 from impactkg.graph.sparql.text import _targets, form_of, prologue, tokens
@@ -54,6 +56,24 @@ def check_remote(keyword: str, iri: str | None, allow_hosts: Iterable[str]) -> N
             f"{keyword} <{iri}> is refused: remote data, and its host {host or '(none)'} is not on "
             "the allow-list (--allow-service HOST, or allow_hosts=)"
         )
+
+
+def check_remote_text(
+    text: str, toks: list, words: tuple[str, ...], known: dict[str, str], allow_hosts: Iterable[str]
+) -> None:
+    """Refuse the remote data (``words``: SERVICE, LOAD) the text would reach, read as the engine
+    reads it too: SPARQL allows ``\\uXXXX`` escapes anywhere in the text, so it is looked at
+    decoded as well. ``known`` are the prefixes in force before the text's own declarations."""
+    checked = [toks]
+    if "\\u" in text or "\\U" in text:
+        try:
+            checked.append(tokens(_CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)))
+        except QueryError:
+            pass
+    allowed = {h.lower() for h in allow_hosts}
+    for each in checked:
+        for keyword, iri in _targets(each, words, known):
+            check_remote(keyword, iri, allowed)
 
 
 def unknown_graphs(names: list[str], held: Callable[[], list[str]], what: str) -> list[str]:
@@ -100,10 +120,15 @@ def request(
     base_iri: str | None = None,
     timeout: float | None = None,
     max_results: int | None = None,
+    cancel: Callable[[], bool] | None = None,
+    started: float | None = None,
 ) -> QueryRequest:
     """The checked :class:`~impactkg.graph.backends.QueryRequest` for query ``text`` (see the
-    module); ``graphs()`` lists the store's named graphs. Raises QueryError (invalid text, an
-    update, a bad dataset IRI) or Refused (remote data)."""
+    module); ``graphs()`` lists the store's named graphs. The checks run in linear time and count
+    in ``timeout`` (from ``started``, ``time.monotonic()``, default now); ``cancel`` goes with the
+    request to the back end. Raises QueryError (invalid text, an update, a bad dataset IRI, a text
+    past the limits of :mod:`impactkg.graph.sparql.text`), Refused (remote data) or TimeLimit."""
+    started = time.monotonic() if started is None else started
     services, clauses = _read(text)
     allowed = {h.lower() for h in allow_hosts}
     for keyword, iri in services:
@@ -117,7 +142,7 @@ def request(
     else:
         union = not clauses
         warnings = unknown_graphs([iri for _, iri in clauses if iri], graphs, "FROM")
-    return QueryRequest(
+    req = QueryRequest(
         text,
         {k: to_ox(v) for k, v in (bindings or {}).items()},  # type: ignore[misc]
         default_graphs=defaults if explicit else None,
@@ -127,4 +152,10 @@ def request(
         max_results=max_results,
         timeout=timeout,
         warnings=warnings,
+        started=started,
+        cancel=cancel,
     )
+    left = req.remaining()
+    if left is not None and left <= 0:
+        raise TimeLimit(f"checking the query took longer than its time limit of {timeout:g} s")
+    return req

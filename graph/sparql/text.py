@@ -1,12 +1,18 @@
 """Reading SPARQL text without running it: tokens, the form of a request, its prologue, its dataset
 clauses and the IRIs it would fetch from elsewhere (SERVICE, LOAD).
 
-One tokenizer, linear in the length of the text (a master regular expression whose alternatives
-never backtrack across tokens), skips strings, comments and IRIs as units, so a keyword inside a
-literal or a comment is never mistaken for one in the request. It follows the terminals of the
-SPARQL 1.1 grammar (https://www.w3.org/TR/sparql11-query/#grammar): ``IRIREF``, ``PNAME_LN`` /
-``PNAME_NS``, ``BLANK_NODE_LABEL``, ``VAR1``/``VAR2``, the four ``STRING_LITERAL`` forms,
-``LANGTAG``, numbers, keywords and punctuation.
+One tokenizer, linear in the length of the text, skips strings, comments and IRIs as units, so a
+keyword inside a literal or a comment is never mistaken for one in the request. It follows the
+terminals of the SPARQL 1.1 grammar (https://www.w3.org/TR/sparql11-query/#grammar): ``IRIREF``,
+``PNAME_LN`` / ``PNAME_NS``, ``BLANK_NODE_LABEL``, ``VAR1``/``VAR2``, the four ``STRING_LITERAL``
+forms, ``LANGTAG``, numbers, keywords and punctuation. Linear: each alternative of its master
+regular expression either consumes what it scans or fails at once, except the prefixed name,
+whose prefix may hold dots (``a.b:c``); it is tried only where the run of name characters ends in
+a ``:`` (the runs are found once, in one pass), so ``a.a.a.a…`` costs one scan, not one per ``a``.
+
+The same pass enforces the limits that keep the query engine's recursive parser and optimiser
+inside the stack of the thread that runs them (see :mod:`impactkg.graph.backends.stack`):
+:data:`MAX_DEPTH` and :data:`MAX_COMPLEXITY`.
 
 >>> query_form("PREFIX ex: <http://ex.org/> # SELECT\\nASK { ?s ?p 'CONSTRUCT' }")
 'ask'
@@ -19,15 +25,22 @@ SPARQL 1.1 grammar (https://www.w3.org/TR/sparql11-query/#grammar): ``IRIREF``, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from impactkg.errors import QueryError
 
 #: The deepest nesting of ``{ ( [`` accepted: the query engine parses recursively, and a text
-#: nested thousands of levels deep would exhaust the stack of the process that runs it.
+#: nested thousands of levels deep would exhaust the stack of the thread that runs it
+#: (5,000 parentheses crash pyoxigraph 0.5 in a main thread's 8 MiB stack).
 MAX_DEPTH = 256
-#: The most operators, groups and path steps a request may hold (the engine's parser and
-#: optimiser recurse over chains of them: ``1+1+...`` twenty thousand times long crashes it).
+#: The most operators, groups, path steps and triple-pattern separators (``.`` ``;`` ``,``) a
+#: request may hold. The engine's parser and optimiser recurse over chains of them: in an 8 MiB
+#: stack pyoxigraph 0.5 crashes (SIGSEGV) on 5,000 constant triple patterns, 10,000 ``+`` or
+#: ``UNION`` or ``&&``, 10,000 path steps (within a second, while parsing). Queries run on a
+#: thread with a stack of :data:`impactkg.graph.backends.stack.STACK_BYTES` (128 MiB): in 64 MiB
+#: each of these held at 10,000 and in 128 MiB at 20,000, so the limit leaves a margin of four
+#: or more. ``VALUES`` blocks and the data of ``INSERT DATA``/``DELETE DATA`` are flat lists for
+#: the engine (100,000 rows held in 8 MiB) and are not counted.
 MAX_COMPLEXITY = 5000
 
 def _ranges(spec: str) -> list[tuple[int, int]]:
@@ -80,36 +93,42 @@ _VAR_REST = _class(*_U, "0-9", "\u00b7\u0300-\u036f\u203f-\u2040")
 _VARNAME = rf"{_class(*_U, '0-9')}{_VAR_REST}*"
 _BNODE = rf"_:{_class(*_U, '0-9')}(?:{_class(*_CHARS, '.')}*{_class(*_CHARS)})?"
 
-_TOKEN = re.compile(
-    "|".join(
-        [
-            r"(?P<space>[ \t\r\n]+)",
-            r"(?P<comment>#[^\r\n]*)",
-            r'(?P<string>"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
-            r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
-            r'|"(?:[^"\\\n\r]|\\.)*"'
-            r"|'(?:[^'\\\n\r]|\\.)*')",
-            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-            rf"(?P<var>[?$]{_VARNAME})",
-            rf"(?P<bnode>{_BNODE})",
-            rf"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            r"(?P<number>[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+\-/!=<>|^?@$])",
-        ]
-    )
-)
+_ALTERNATIVES = [
+    r"(?P<space>[ \t\r\n]+)",
+    r"(?P<comment>#[^\r\n]*)",
+    r'(?P<string>"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+    r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*')",
+    r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+    rf"(?P<var>[?$]{_VARNAME})",
+    rf"(?P<bnode>{_BNODE})",
+    rf"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+    r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+    r"(?P<number>[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)",
+    r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+    r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+\-/!=<>|^?@$])",
+]
+_TOKEN = re.compile("|".join(_ALTERNATIVES))
+#: The same alternatives without the prefixed name: used where no ``:`` ends the run of name
+#: characters, so that no prefix is scanned in vain.
+_TOKEN_NO_PNAME = re.compile("|".join(a for a in _ALTERNATIVES if not a.startswith("(?P<pname>")))
+#: Runs of the characters a prefix is made of (a prefixed name's prefix is one run, right before
+#: its ``:``).
+_RUN = re.compile(rf"{_class(*_CHARS, '.')}+")
 _OPEN = {"{": "}", "(": ")", "[": "]"}
-_CHAIN = {"+", "-", "*", "/", "&&", "||", "|", "^", "!", "=", "!=", "<", ">", "<=", ">=", "{", "(", "["}
+_CHAIN = {
+    "+", "-", "*", "/", "&&", "||", "|", "^", "!", "=", "!=", "<", ">", "<=", ">=", "{", "(", "[",
+    ".", ";", ",",
+}
+_CHAIN_WORDS = {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "SERVICE"}
 FORMS = ("select", "ask", "construct", "describe")
 UPDATE_WORDS = {
     "INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH",
 }
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A token of SPARQL text: its kind (string, iri, var, bnode, pname, langtag, number, word,
     punct), its text (an IRI without its angle brackets) and where it starts."""
 
@@ -142,10 +161,20 @@ def tokens(text: str) -> list[Token]:
     out: list[Token] = []
     stack: list[str] = []
     chain = 0
+    #: "values" or "data" after VALUES or INSERT/DELETE DATA, until their ``{``; then the depth
+    #: from which the flat block is not counted.
+    pending: str | None = None
+    flat_from: int | None = None
+    runs = _RUN.finditer(text)
+    run = next(runs, None)  # the first run of name characters that ends after i
     i, n = 0, len(text)
-    match = _TOKEN.match
+    with_pname, without_pname = _TOKEN.match, _TOKEN_NO_PNAME.match
     while i < n:
-        m = match(text, i)
+        while run is not None and run.end() <= i:
+            run = next(runs, None)
+        # A prefixed name starts at i only with ':' or inside a run that a ':' ends.
+        colon = run is not None and run.start() <= i and text.startswith(":", run.end())
+        m = (with_pname if colon or text.startswith(":", i) else without_pname)(text, i)
         if m is None or m.end() == i:
             c = text[i]
             what = {"'": "a string that never ends", '"': "a string that never ends"}.get(c)
@@ -157,6 +186,7 @@ def tokens(text: str) -> list[Token]:
         if kind in ("space", "comment"):
             continue
         value = m.group(0)
+        counted = flat_from is None
         if kind == "iri":
             value = value[1:-1]
         elif kind == "punct":
@@ -167,16 +197,32 @@ def tokens(text: str) -> list[Token]:
                         f"the query nests more than {MAX_DEPTH} levels deep at {_line_col(text, start)}: "
                         "simplify it"
                     )
+                if value == "{" and pending:
+                    flat_from, counted = len(stack), False
             elif value in ("}", ")", "]") and stack and stack[-1] == value:
                 stack.pop()
-            if value in _CHAIN:
+                if flat_from is not None and len(stack) < flat_from:
+                    flat_from = None
+            if counted and value in _CHAIN:
                 chain += 1
-        elif kind == "word" and value.upper() in ("UNION", "OPTIONAL", "MINUS", "FILTER"):
-            chain += 1
+        elif kind == "word":
+            word = value.upper()
+            if counted and word in _CHAIN_WORDS:
+                chain += 1
+        if pending == "values" and kind != "var" and value not in ("(", ")"):
+            pending = None
+        elif pending == "data":
+            pending = None
+        if kind == "word" and flat_from is None:
+            word = value.upper()
+            if word == "VALUES":
+                pending = "values"
+            elif word == "DATA" and out and out[-1].upper in ("INSERT", "DELETE"):
+                pending = "data"
         if chain > MAX_COMPLEXITY:
             raise QueryError(
-                f"the query has more than {MAX_COMPLEXITY} operators, groups and path steps: "
-                "split it into smaller queries"
+                f"the query has more than {MAX_COMPLEXITY} operators, groups, path steps and triple "
+                "patterns: split it into smaller queries (a long list of values goes in a VALUES block)"
             )
         out.append(Token(kind, value, start, i))
     return out

@@ -205,10 +205,15 @@ def rewrite(
             edits += _modify(op, graphs, writable, using_graph_uri, using_named_graph_uri, force, explicit)
             continue
         edits += _graph_management(op, force, allow_hosts, graphs)
-    out = text
-    for e in sorted(edits, key=lambda e: (e.at, e.end), reverse=True):
-        out = out[: e.at] + e.text + out[e.end :]
-    return out
+    # The edits applied in one pass (linear in the text, however many operations it holds).
+    pieces: list[str] = []
+    at = 0
+    # (Two insertions at one place: the later one first, as applying them one by one would.)
+    for _, e in sorted(enumerate(edits), key=lambda ie: (ie[1].at, ie[1].end, -ie[0])):
+        pieces += [text[at : e.at], e.text]
+        at = max(at, e.end)
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _modify(op: _Op, graphs: Sequence[str], writable: Sequence[str], using: Sequence[str] | None,
