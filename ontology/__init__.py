@@ -76,6 +76,11 @@ SCHEMES: dict[str, tuple[str, str]] = {
     "value-kind": (IKG + "ValueKindScheme", IKG + "ValueKind"),
     "process-scene": (IKG + "ProcessSceneScheme", IKG + "ProcessScene"),
     "unit": (IKG + "UnitScheme", IKG + "Unit"),
+    "kpi-role": (IKG + "KPIRoleScheme", IKG + "KPIRole"),
+    "kpi-stage": (IKG + "SelectionStageScheme", IKG + "SelectionStage"),
+    "hypothesis-status": (IKG + "HypothesisStatusScheme", IKG + "HypothesisStatus"),
+    "evidence-level": (IKG + "EvidenceLevelScheme", IKG + "EvidenceLevel"),
+    "desired-direction": (IKG + "DesiredDirectionScheme", IKG + "DesiredDirection"),
 }
 
 #: The named graph that holds the ontology itself.
