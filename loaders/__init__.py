@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from impactkg.errors import LoadError, Problem
-from impactkg.loaders import catalogue, databases, finance, sdg, stakeholders, system, vocab
+from impactkg.loaders import catalogue, databases, finance, imm, sdg, stakeholders, system, vocab
 from impactkg.loaders.base import Batch, Kind, guess_kind, stem_of
 from impactkg.loaders.rdf import check_rdf, is_rdf, parse_rdf, unchecked_rdf
 from impactkg.loaders.tabular import read_tables
@@ -36,6 +36,8 @@ KINDS: dict[str, Kind] = {
         finance.BUNDLES,
         system.ELEMENTS,
         system.CONNECTIONS,
+        imm.KPI_POOL,
+        imm.VALUE_HYPOTHESES,
     )
 }
 

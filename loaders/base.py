@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -186,10 +187,12 @@ class Context:
             return None
 
     def to_decimal(self, row: Row, column: str, value: str) -> Decimal | None:
-        try:
-            return Decimal(nfkc(value).replace(",", ""))
-        except InvalidOperation:
-            self.error(row, column, f"expected a number, got {value!r}")
+        from impactkg.loaders.cells import CellError, parse_decimal
+
+        try:  # strict: "12,5" is not 125, "NaN" is not a number
+            return parse_decimal(value)
+        except CellError as exc:
+            self.error(row, column, str(exc))
             return None
 
     # ---- references
@@ -262,9 +265,14 @@ class Batch:
         self.sources: list[ox.Quad] = []  # source documents: added to SOURCES_GRAPH, never replaced
         self.checks: list[Problem] = []
         self.check_iris: list[str] = []
+        self.extras: dict[str, Any] = {}  # what a kind collects across the tables of a load
+        self.deferred: list[Callable[[], None]] = []  # checks that need every table converted
 
     def finish(self) -> list[Problem]:
-        """Run the deferred reference checks; return every problem of the batch."""
+        """Run the deferred checks and reference checks; return every problem of the batch."""
+        for check in self.deferred:
+            check()
+        self.deferred = []
         for problem, iri in zip(self.checks, self.check_iris, strict=True):
             if not self.exists(iri):
                 self.problems.append(problem)

@@ -45,6 +45,7 @@ from impactkg.ontology import (
     ONTOLOGY_GRAPH,
     ORG,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     SCHEMES,
@@ -478,18 +479,75 @@ def _values(ix: _Index, ns: str) -> list[_Row]:
         ind = sorted(owners)[0] if owners else ""
         ind_id = ix.text(ind, DCTERMS + "identifier") if ind else ""
         ind_ns = ns if ind and ns in ix.namespaces(ind) else next(iter(sorted(ix.namespaces(ind))), ns)
-        tail = _tail(s).rpartition("-")[2]
+        org, project = ix.iri(s, IKG + "forOrganization"), ix.iri(s, IKG + "project")
         cells = {
             "indicator": ind_id if ind_ns == ns else f"{ind_ns}:{ind_id}",
             "kind": _tail(ix.iri(s, IKG + "valueKind")),
             "value": ix.text(s, RDF + "value"),
             "unit": _concept_ref(ix, ix.iri(s, IKG + "unit")),
             "year": ix.text(s, IKG + "year"),
+            "period": ix.text(s, IKG + "period") if not ix.text(s, IKG + "year") else "",
+            "organization": _tail(org) if org else "",
+            "project": _label(ix, project) if project else "",
             "population": ix.text(s, IKG + "population"),
             "data_source": ix.text(s, IKG + "dataSource"),
+            "source_url": ix.iri(s, PROV + "hadPrimarySource"),
+            "recorded_by": _agent(ix, s),
         }
-        row = _prov(ix, s, cells, pin=int(tail) if tail.isdigit() else None)
-        row.sort = (row.pin or 0, row.line or 0)
+        # The value's IRI is made from its indicator, kind, organisation, project and period end,
+        # not from its row: no row is pinned.
+        row = _prov(ix, s, cells)
+        row.sort = (row.line or 0, cells["indicator"], cells["kind"])
+        rows.append(row)
+    return rows
+
+
+def _agent(ix: _Index, s: str) -> str:
+    who = ix.iri(s, PROV + "wasAttributedTo")
+    return _label(ix, who) if who else ""
+
+
+def _kpi_pool(ix: _Index, ns: str) -> list[_Row]:
+    rows = []
+    for s in ix.of_class(IKG + "KPIAssignment", ns):
+        direction = ix.iri(s, IKG + "desiredDirection")
+        cells = {
+            "organization": _tail(ix.iri(s, IKG + "forOrganization")),
+            "indicator": _record_ref(ix, ix.iri(s, IKG + "assignedIndicator"), ns),
+            "role": _tail(ix.iri(s, IKG + "kpiRole")),
+            "stage": _tail(ix.iri(s, IKG + "selectionStage")),
+            "direction": _tail(direction) if direction else "",
+            "range_lower": ix.text(s, IKG + "rangeLower"),
+            "range_upper": ix.text(s, IKG + "rangeUpper"),
+            "rationale": ix.text(s, IKG + "rationale"),
+            "decided_by": _agent(ix, s),
+            "decided_on": ix.text(s, IKG + "decidedOn"),
+        }
+        row = _prov(ix, s, cells)
+        row.sort = (row.line or 0, cells["indicator"], cells["stage"])
+        rows.append(row)
+    return rows
+
+
+def _value_hypotheses(ix: _Index, ns: str) -> list[_Row]:
+    rows = []
+    for s in ix.of_class(IKG + "ValueHypothesis", ns):
+        lag = ix.text(s, IKG + "lagMonths")
+        cells = {
+            "organization": _tail(ix.iri(s, IKG + "forOrganization")),
+            "from": _record_ref(ix, ix.iri(s, IKG + "fromIndicator"), ns),
+            "to": _record_ref(ix, ix.iri(s, IKG + "toIndicator"), ns),
+            "polarity": ix.text(s, IKG + "hypothesisPolarity"),
+            "lag": f"P{lag}M" if lag else "",
+            "evidence": _tail(ix.iri(s, IKG + "evidenceLevel")),
+            "evidence_note": ix.text(s, IKG + "evidenceNote"),
+            "status": _tail(ix.iri(s, IKG + "hypothesisStatus")),
+            "label": _label(ix, s),
+            "decided_by": _agent(ix, s),
+            "decided_on": ix.text(s, IKG + "decidedOn"),
+        }
+        row = _prov(ix, s, cells)
+        row.sort = (row.line or 0, cells["from"], cells["to"])
         rows.append(row)
     return rows
 
@@ -689,17 +747,19 @@ READERS: dict[str, Callable[[_Index, str], list[_Row]]] = {
     "bundles": _bundles,
     "system_elements": _system_elements,
     "system_connections": _system_connections,
+    "kpi_pool": _kpi_pool,
+    "value_hypotheses": _value_hypotheses,
 }
 
 #: Classes whose instances a table row makes along with its record (not rows of their own).
 BY_PRODUCTS = {
     IKG + c for c in ("Impact", "Activity", "Result", "Output", "Outcome", "LogicModel",
-                      "LogicModelElement", "FeedbackLoop", "SourceDocument")
-}
+                      "LogicModelElement", "FeedbackLoop", "SourceDocument", "Project", "ValueSeries")
+} | {PROV + "Agent"}
 _ROW_CLASSES = {
     IKG + c for c in ("Organization", "Person", "Membership", "Indicator", "IndicatorValue",
                       "SourceFragment", "ReferenceDataset", "FinanceCase", "CaseMapEntry",
-                      "SupportBundle", "Factor", "CausalLink")
+                      "SupportBundle", "Factor", "CausalLink", "KPIAssignment", "ValueHypothesis")
 } | {SKOS + "Concept", DCAT + "Dataset", FOAF + "Person", SDGO + "Goal", SDGO + "Target"}
 
 
@@ -899,7 +959,8 @@ def _kind_of(types: set[str], ix: _Index, s: str) -> str:
         "Indicator": "catalogue", "IndicatorValue": "values", "SourceFragment": "fragments",
         "ReferenceDataset": "databases", "FinanceCase": "finance_cases",
         "CaseMapEntry": "case_map", "SupportBundle": "bundles", "Factor": "system_elements",
-        "CausalLink": "system_connections",
+        "CausalLink": "system_connections", "KPIAssignment": "kpi_pool",
+        "ValueHypothesis": "value_hypotheses",
     }
     for t in types:
         if t.startswith(IKG) and t[len(IKG):] in table:
