@@ -59,6 +59,18 @@ STYLES: dict[str, tuple[str, str]] = {
     "subcommittee": ("#81d4fa", "box"),
     "consortium": ("#4fc3f7", "star"),
     "resource-other": ("#eeeeee", "square"),
+    "impact-kpi": ("#fdbf6f", "box"),
+    "esg-kpi": ("#f6d5a8", "box"),
+    "business-kpi": ("#a6cee3", "box"),
+    "financial-kpi": ("#b2df8a", "box"),
+}
+#: Relation key -> how its links are drawn (width, dashes, colour): value hypotheses by evidence.
+EDGE_STYLES: dict[str, dict[str, Any]] = {
+    "hypothesis-causal": {"width": 5, "dashes": False, "color": "#1b5e20"},
+    "hypothesis-correlational": {"width": 3.5, "dashes": False, "color": "#2e7d32"},
+    "hypothesis-qualitative": {"width": 2.5, "dashes": [10, 5], "color": "#689f38"},
+    "hypothesis-assumed": {"width": 1.5, "dashes": [3, 5], "color": "#9e9d24"},
+    "hypothesis-refuted": {"width": 1, "dashes": [2, 6], "color": "#9e9e9e"},
 }
 _PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd")
 
@@ -147,7 +159,7 @@ class MapView:
             "kind": d.kind, "lang": self.lang, "title": d.title, "nodes": d.nodes, "edges": d.edges,
             "classes": d.classes, "relations": d.relations, "domains": d.domains, "loops": d.loops,
             "leverage": d.leverage[:10], "notes": d.notes, "physics": d.physics, "highlight": d.highlight,
-            "styles": styles, "ui": UI,
+            "styles": styles, "ui": UI, "edgeStyles": EDGE_STYLES,
         }
 
     def html(self) -> str:
@@ -323,6 +335,17 @@ APP = r"""
     } else if (e.rel === "refers-to") {
       v.dashes = [2, 5];
       v.color = { color: "#bdbdbd", highlight: "#555555", hover: "#555555" };
+    }
+    var es = D.edgeStyles && D.edgeStyles[e.rel];
+    if (es) {
+      v.width = es.width;
+      v.dashes = es.dashes;
+      v.color = { color: es.color, highlight: "#000000", hover: es.color };
+      if (e.text) {
+        v.label = e.text[lang];
+        v.font = { color: e.sign === "-" ? "#c62828" : "#2e7d32", size: 16, bold: true, strokeWidth: 4,
+                   strokeColor: "#ffffff", align: "top" };
+      }
     }
     return v;
   }
@@ -524,7 +547,11 @@ APP = r"""
   function setLang(l) {
     lang = l === "en" ? "en" : "ja";
     nodes.update(D.nodes.map(function (n) { return { id: n.id, label: n.label[lang], title: n.info[lang].join("\n") }; }));
-    edges.update(D.edges.map(function (e) { return { id: e.id, title: e.info[lang].join("\n") }; }));
+    edges.update(D.edges.map(function (e) {
+      var u = { id: e.id, title: e.info[lang].join("\n") };
+      if (e.text) { u.label = e.text[lang]; }
+      return u;
+    }));
     clear($("ikg-details"));
     render();
   }
