@@ -54,6 +54,7 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import XSD
 
 from impactkg.errors import ImpactKGError
+from impactkg.graph.export import cids_reports
 from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
     DCTERMS,
@@ -396,7 +397,6 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
             add(e, OEP.partOf, URIRef(m))
 
     # -- indicators and their values
-    kinds = {"current": "現状値", "baseline": "ベースライン値"}
     skipped_values: dict[str, list[str]] = defaultdict(list)
     no_unit = []
     for ind in indicators:
@@ -440,36 +440,7 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
                     add(m, RDF.type, CIDS.Code)
                     add(m, ORG.hasIdentifier, _s(m[len(IRIS_NS) :]))
                     add(m, ORG.hasName, _s(r.label(m, "en") or m[len(IRIS_NS) :]))
-        for v in r.objects(ind, IKG + "hasValue"):
-            kind = (r.objects(v, IKG + "valueKind") or [""])[0].rsplit("/", 1)[-1]
-            number = [o for o in r.values(v, str(RDF.value)) if isinstance(o, Literal)]
-            year = [o for o in r.values(v, IKG + "year") if isinstance(o, Literal)]
-            if kind not in kinds:
-                skipped_values[f"{kind or 'unknown'} values (CIDS Basic tier reports measured values, not targets)"].append(v)
-                continue
-            if not number or not year:
-                missing = " and ".join(w for w, have in (("a number", number), ("a year", year)) if not have)
-                skipped_values[f"{kinds[kind]} without {missing} (an IndicatorReport needs both)"].append(v)
-                continue
-            typed(v, CIDS.IndicatorReport, {str(RDF.value), IKG + "year", IKG + "valueKind",
-                                            IKG + "unit", IKG + "population", IKG + "dataSource"})  # fmt: skip
-            y = int(year[0])
-            measure = URIRef(v + "/measure")
-            add(v, ORG.hasName, _s(f"{label} {kinds[kind]} {y}"))
-            add(v, CIDS.forIndicator, URIRef(ind))
-            add(v, CIDS.forOrganization, org)
-            add(ind, CIDS.hasIndicatorReport, URIRef(v))
-            add(v, I72.value, measure)
-            add(measure, RDF.type, I72.Measure)
-            add(measure, I72.hasNumericalValue, _s(str(number[0])))
-            add(v, PROV.startedAtTime, Literal(f"{y:04d}-01-01T00:00:00", datatype=XSD.dateTime))
-            add(v, PROV.endedAtTime, Literal(f"{y:04d}-12-31T23:59:59", datatype=XSD.dateTime))
-            comment = [kinds[kind]]
-            for p, what in ((IKG + "population", "対象"), (IKG + "dataSource", "データソース")):
-                text = r.label(v, "ja", "en", preds=(p,))
-                if text:
-                    comment.append(f"{what}: {text}")
-            add(v, CIDS.hasComment, _s(" / ".join(comment)))
+        cids_reports.indicator_values(r, add, typed, ind, label, org, skipped_values)  # values: cids_reports.py
 
     # -- SDG goals (themes and codes) and targets (codes), with CIDS's https IRIs
     for goal in sorted(themes_used | {goal_of(t) for t in codes_used}):
