@@ -160,4 +160,4 @@ def test_cli_draws_a_figure_at_the_size_asked(tmp_path):
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 1
     assert proc.stderr.strip() == ("impactkg: error: --format png draws a figure: add --figure "
-                                   "chain|system|heatmap|goals")
+                                   "chain|system|heatmap|goals|progress")
