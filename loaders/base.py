@@ -265,7 +265,7 @@ class Batch:
         self.sources: list[ox.Quad] = []  # source documents: added to SOURCES_GRAPH, never replaced
         self.checks: list[Problem] = []
         self.check_iris: list[str] = []
-        self.extras: dict[str, Any] = {}  # what a kind collects across the tables of a load
+        self.extras: dict[Any, Any] = {}  # what a kind collects across the tables of a load
         self.deferred: list[Callable[[], None]] = []  # checks that need every table converted
 
     def finish(self) -> list[Problem]:

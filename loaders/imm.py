@@ -49,7 +49,7 @@ def located(ctx: Context, row: Row, column: str | None) -> tuple[str, int, str |
 
 
 # ---------------------------------------------------------------------- shared references
-def organization_ref(row: Row, ctx: Context, column: str) -> N:
+def organization_ref(row: Row, ctx: Context, column: str) -> ox.NamedNode:
     """An organisation by name or id, which must exist in this load or in the graph (an unknown
     name is refused rather than minted: a misspelt company would silently become a new one)."""
     value = row.get(column).strip()
@@ -59,7 +59,7 @@ def organization_ref(row: Row, ctx: Context, column: str) -> N:
     return ctx.record(row, column, "org", nfkc(value), "organisation (give its id or name, as in the organizations sheet)")
 
 
-def agent_ref(row: Row, ctx: Context, column: str) -> N:
+def agent_ref(row: Row, ctx: Context, column: str) -> ox.NamedNode:
     """Who decided or recorded: a person or organisation of the graph by name, else a
     ``prov:Agent`` with that name."""
     name = " ".join(row.get(column).split())
@@ -75,7 +75,7 @@ def agent_ref(row: Row, ctx: Context, column: str) -> N:
     return node
 
 
-def project_ref(row: Row, ctx: Context, column: str, org: N | None) -> N:
+def project_ref(row: Row, ctx: Context, column: str, org: ox.NamedNode | None) -> ox.NamedNode:
     """A project (a unit whose values are tracked separately) by name, within its organisation."""
     name = " ".join(row.get(column).split())
     scope = org.value if org is not None else ctx.namespace
@@ -110,7 +110,7 @@ def first_seen(ctx: Context, what: str, key: tuple, row: Row, column: str, messa
     return True
 
 
-def decision(row: Row, ctx: Context, node: N) -> None:
+def decision(row: Row, ctx: Context, node: ox.NamedNode) -> None:
     """Who decided (prov:wasAttributedTo) and on which day (ikg:decidedOn)."""
     if row.get("decided_by"):
         ctx.add(node, N(PROV + "wasAttributedTo"), agent_ref(row, ctx, "decided_by"))
@@ -246,7 +246,7 @@ def convert_hypothesis(row: Row, ctx: Context) -> None:
     lag = cell(ctx, row, "lag", parse_lag_months) if row.get("lag") else None
     evidence = ctx.concept(row, "evidence", "evidence-level", row.get("evidence"))
     status = ctx.concept(row, "status", "hypothesis-status", row.get("status") or PROPOSED)
-    if None in (polarity, evidence, status):
+    if polarity is None or evidence is None or status is None:
         return
     key = (org.value, src.value, dst.value)
     if not first_seen(ctx, "hypothesis-rows", key, row, "to", "the same organisation's hypothesis between these indicators twice"):

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pyoxigraph as ox
+
 from impactkg.errors import Problem
-from impactkg.loaders.base import A, Context, N, Row, ikg, integer, plain, text
+from impactkg.loaders.base import A, Batch, Context, N, Row, ikg, integer, plain, text
 from impactkg.loaders.cells import Period, decimal_text, parse_period, parse_year
 from impactkg.loaders.imm import (
     agent_ref,
@@ -39,14 +41,14 @@ def convert_value(row: Row, ctx: Context) -> None:
     ind_key = ctx.qualified(row.get("indicator"))
     ind = ctx.record(row, "indicator", "indicator", ind_key, "indicator")
     kind = ctx.concept(row, "kind", "value-kind", row.get("kind"))
-    period = _period(row, ctx)
+    ok, period = _period(row, ctx)
     org = organization_ref(row, ctx, "organization") if row.get("organization") else None
     project = project_ref(row, ctx, "project", org) if row.get("project") else None
     number = ctx.to_decimal(row, "value", row.get("value")) if row.get("value") else None
     url = row.get("source_url").strip()
     if url and not url.startswith(("http://", "https://")):
         ctx.error(row, "source_url", f"expected an http(s) address, got {url!r}")
-    if kind is None or period is False or (row.get("value") and number is None):
+    if kind is None or not ok or (row.get("value") and number is None):
         return
     key = (ind.value, kind.value, org.value if org is not None else NONE,
            project.value if project is not None else NONE, period.end.isoformat() if period else NONE)
@@ -68,8 +70,9 @@ def convert_value(row: Row, ctx: Context) -> None:
     if number is not None:
         ctx.add(node, N(RDF + "value"), typed(decimal_text(number), "decimal"))
     if period:
-        if period.year() is not None:
-            ctx.add(node, ikg("year"), integer(period.year()))
+        year = period.year()
+        if year is not None:
+            ctx.add(node, ikg("year"), integer(year))
         ctx.add(node, ikg("period"), plain(period.text))
         ctx.add(node, ikg("periodStart"), typed(period.start.isoformat(), "date"))
         ctx.add(node, ikg("periodEnd"), typed(period.end.isoformat(), "date"))
@@ -80,9 +83,10 @@ def convert_value(row: Row, ctx: Context) -> None:
     ctx.add(node, ikg("inSeries"), _series(ctx, ind, ind_key, org, project))
     if row.get("unit"):
         unit = ctx.concept(row, "unit", "unit", row.get("unit"), mint=True)
-        ctx.add(node, ikg("unit"), unit)
-        ctx.batch.extras.setdefault("value-units", []).append(
-            (ind.value, unit.value, row.get("unit"), located(ctx, row, "unit")))
+        if unit is not None:  # always: an unknown unit is minted, and checked against the indicator's
+            ctx.add(node, ikg("unit"), unit)
+            ctx.batch.extras.setdefault("value-units", []).append(
+                (ind.value, unit.value, row.get("unit"), located(ctx, row, "unit")))
     if row.get("population"):
         ctx.add(node, ikg("population"), text(row.get("population")))
     if row.get("data_source"):
@@ -94,7 +98,8 @@ def convert_value(row: Row, ctx: Context) -> None:
     ctx.provenance(node, row)
 
 
-def _series(ctx: Context, ind: N, ind_key: str, org: N | None, project: N | None) -> N:
+def _series(ctx: Context, ind: ox.NamedNode, ind_key: str, org: ox.NamedNode | None,
+            project: ox.NamedNode | None) -> ox.NamedNode:
     """The series of an indicator's values for one organisation and project (the same IRI in every
     file, described once per graph)."""
     scope = "\x1f".join(x.value if x is not None else NONE for x in (org, project))
@@ -110,17 +115,17 @@ def _series(ctx: Context, ind: N, ind_key: str, org: N | None, project: N | None
     return node
 
 
-def _period(row: Row, ctx: Context) -> Period | None | bool:
-    """The value's period from ``period`` and/or ``year`` (they must agree); None without either,
-    False after reporting a problem."""
+def _period(row: Row, ctx: Context) -> tuple[bool, Period | None]:
+    """(ok, the value's period) from ``period`` and/or ``year``, which must agree: None without
+    either; not ok after reporting a problem."""
     period = cell(ctx, row, "period", parse_period) if row.get("period") else None
     year = cell(ctx, row, "year", parse_year) if row.get("year") else None
     if (row.get("period") and period is None) or (row.get("year") and year is None):
-        return False
+        return False, None
     if period is not None and year is not None and (period.start, period.end) != (year.start, year.end):
         ctx.error(row, "year", f"the year {year.text} is not the period {period.text}: give one of them")
-        return False
-    return period or year
+        return False, None
+    return True, period or year
 
 
 def _check_later(ctx: Context) -> None:
@@ -129,7 +134,7 @@ def _check_later(ctx: Context) -> None:
         ctx.batch.deferred.append(lambda: check_values(ctx.batch))
 
 
-def check_values(batch) -> None:
+def check_values(batch: Batch) -> None:
     """After every table is converted: units against the indicators' units, and values against
     those of the other files of this load and of the graph."""
     _check_units(batch)
@@ -183,8 +188,8 @@ def _check_conflicts(batch) -> None:
     for key, number, period, where in entries:
         earlier = first.setdefault(key, (number, period, where))
         if earlier[2][0] != where[0] and (earlier[0], earlier[1]) != (number, period):
-            batch.problems.append(Problem(*where, _conflict(number, period, earlier[0], earlier[1],
-                                                             f"{earlier[2][0]} row {earlier[2][1]}")))
+            batch.problems.append(Problem(where[0], where[1], where[2], _conflict(
+                number, period, earlier[0], earlier[1], f"{earlier[2][0]} row {earlier[2][1]}")))
     indicators = sorted({key[0] for key, *_ in entries})
     values = "VALUES ?i { " + " ".join(f"<{i}>" for i in indicators) + " }"
     held = batch.lookup(
@@ -200,7 +205,9 @@ def _check_conflicts(batch) -> None:
         number = Decimal(n) if n else None
         if mine is not None and key not in reported and (mine[0], mine[1]) != (number, t or NONE):
             reported.add(key)  # once per value, naming the first graph that contradicts it
-            batch.problems.append(Problem(*mine[2], _conflict(mine[0], mine[1], number, t or NONE, f"the graph <{g}>")))
+            file, line, column = mine[2]
+            batch.problems.append(Problem(file, line, column, _conflict(mine[0], mine[1], number, t or NONE,
+                                                                        f"the graph <{g}>")))
 
 
 def _conflict(number, period, other_number, other_period, where: str) -> str:

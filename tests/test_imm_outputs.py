@@ -75,6 +75,19 @@ def test_value_map_needs_an_imm(kg, tmp_path):
     assert "価値関連図" in (tmp_path / "value.html").read_text(encoding="utf-8")
 
 
+def test_value_figure_draws_each_hypothesis_by_its_evidence(imm, kg):
+    from matplotlib.patches import FancyArrowPatch
+
+    fig = figures.make_figure(imm, "value", width=12, height=6)
+    arrows = sorted((a.get_linewidth(), a.get_edgecolor()[:3]) for a in fig.findobj(FancyArrowPatch))
+    assert [w for w, _ in arrows] == [0.8, 1.0, 1.0, 1.6, 2.2]  # refuted, 2 assumed, qualitative, correlational
+    shown = " ".join(t.replace("\n", "") for t in _texts(fig))
+    assert "+ 12か月 | + 12 mo" in shown and "− 24か月 | − 24 mo" in shown
+    assert "ROIC（投下資本利益率）" in shown and "財務KPI" in shown
+    with pytest.raises(figures.FigureError, match="no KPI pool or value hypotheses"):
+        figures.make_figure(kg, "value")
+
+
 # ---------------------------------------------------------------------- the progress chart
 def _glyph_ids(chars: str) -> set[str]:
     """The ids matplotlib gives IPAexGothic's glyphs of ``chars`` in an SVG (glyph index in hex)."""

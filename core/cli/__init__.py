@@ -215,7 +215,7 @@ def _export_selection(args: argparse.Namespace, fmt: str) -> int:
     if args.figure and fmt not in ("svg", "png"):
         raise ImpactKGError(f"--figure draws SVG or PNG, not {fmt} (use -o FILE.svg or FILE.png)")
     if fmt in ("svg", "png") and not args.figure:
-        raise ImpactKGError(f"--format {fmt} draws a figure: add --figure chain|system|heatmap|goals|progress")
+        raise ImpactKGError(f"--format {fmt} draws a figure: add --figure chain|system|heatmap|goals|progress|value")
     if fmt in ("csv", "tsv") and not args.query:
         raise ImpactKGError(f"--format {fmt} writes a query's result: add --query NAME")
     if fmt in ("csv", "tsv", "xlsx") and (args.domain or args.focus):
@@ -552,10 +552,10 @@ def parser() -> argparse.ArgumentParser:
                      "and its neighbourhood")
     sel.add_argument("--depth", type=int, default=1, metavar="N", help="steps around --focus (default 1)")
     fig = sp.add_argument_group("figures (svg, png)")
-    fig.add_argument("--figure", choices=("chain", "system", "heatmap", "goals", "progress"),
+    fig.add_argument("--figure", choices=("chain", "system", "heatmap", "goals", "progress", "value"),
                      help="chain (logic model; --domain), system (causal map with loops; --focus), "
                      "heatmap (social issue x finance method), goals (indicators per SDG goal), "
-                     "progress (progress to target of indicator values)")
+                     "progress (progress to target of indicator values), value (value-relationship map)")
     fig.add_argument("--width", metavar="SIZE", help="e.g. 8 (inches), 20cm, 1600px")
     fig.add_argument("--height", metavar="SIZE", help="e.g. 6 (inches), 15cm, 1200px")
     fig.add_argument("--dpi", type=float, default=150, help="dots per inch (default 150)")
@@ -579,7 +579,7 @@ def parser() -> argparse.ArgumentParser:
                     "logic-chain)")
     sp.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
                     help="a parameter, for the queries that have it (repeatable)")
-    sp.add_argument("--figure", action="append", choices=("chain", "system", "heatmap", "goals", "progress"),
+    sp.add_argument("--figure", action="append", choices=("chain", "system", "heatmap", "goals", "progress", "value"),
                     help="figures to include (repeatable; default: all)")
     sp.add_argument("-o", "--output", required=True, metavar="FILE", help="report.html or report.md")
     sp.set_defaults(func=cmd_report)

@@ -177,9 +177,9 @@ def assess(series: Series) -> Progress:
         db = _dist(b.value, lo, hi)
         if db == 0:
             return done("off-track")
-        share = (Fraction(db) - Fraction(dv)) / Fraction(db)
-        return done("on-track" if dv < db else "off-track", share)
-    share = None
+        nearer = (Fraction(db) - Fraction(dv)) / Fraction(db)
+        return done("on-track" if dv < db else "off-track", nearer)
+    share: Fraction | None = None
     if b is not None and t is not None and v is not None and t.value != b.value:
         share = (Fraction(v.value) - Fraction(b.value)) / (Fraction(t.value) - Fraction(b.value))
     if v is None or direction is None or t is None:

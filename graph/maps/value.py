@@ -93,7 +93,8 @@ def value_map(kg: KnowledgeGraph) -> MapData:
                 info["en"].append(f"{name['en']}: {role['en']} ({r.get('stageEn') or _tail(r['stage'])})")
             p = status.get((ind, org))
             if p is not None:
-                share = f" {p.share_rounded(2) * 100:.0f}%" if p.share is not None else ""
+                rounded = p.share_rounded(2)
+                share = f" {rounded * 100:.0f}%" if rounded is not None else ""
                 info["ja"].append(f"進捗: {p.status_label('ja')}{share}")
                 info["en"].append(f"Progress: {p.status_label('en')}{share}")
         node = b.node(ind, cls, info=info, domains=domains)
