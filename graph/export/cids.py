@@ -20,9 +20,9 @@ ikg:LogicModel         cids:ImpactModel: org:hasName, cids:hasDescription, cids:
 ikg:Indicator          cids:Indicator: org:hasName, cids:hasDescription, cids:unitDescription,
                        cids:forOrganization, cids:forOutcome, cids:usesOutput, cids:forTheme,
                        cids:hasIndicatorReport, cids:hasCode (accepted IRIS+ matches)
-ikg:IndicatorValue     cids:IndicatorReport (current and baseline values with a number and a
-                       year): i72:value [i72:Measure; i72:hasNumericalValue], prov:startedAtTime /
-                       prov:endedAtTime (the year), org:hasName, cids:hasComment
+ikg:IndicatorValue     (:mod:`impactkg.graph.export.cids_reports`) current and baseline values:
+                       cids:IndicatorReport with their period; a baseline: cids:hasBaseline;
+                       a target: cids:Target, cids:hasTarget, and the reports' cids:forTarget
 =====================  ==========================================================================
 
 Indicators, outcomes, models and reports belong to the organization that publishes the catalogue
