@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck notebook bench clean chromium java virtuoso
+.PHONY: run test test-versions lint typecheck notebook bench clean chromium java virtuoso ontology w3c
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,15 @@ $(VENV)/.files-$(FILES_ID): | $(BIN)/python
 	touch $@
 
 # Installed once per change of pyproject.toml or of the list of files; `make test` adds the test extras.
+# pip shows its progress (what it collects and installs); setuptools' notice that the install is
+# a strict editable one (the mode chosen above) is silenced, nothing else.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --progress-bar on $(EDITABLE)
 $(VENV)/.installed: pyproject.toml $(VENV)/.files-$(FILES_ID) | $(BIN)/python
-	$(BIN)/pip install -q $(EDITABLE) -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.files-$(FILES_ID) | $(BIN)/python
-	$(BIN)/pip install -q $(EDITABLE) -e '.[test]'
+	$(PIP_INSTALL) -e '.[test]'
 	touch $(VENV)/.installed $@
 
 # Build the graph from the embedded dataset, show a few answers, then serve it: SPARQL at
@@ -59,6 +62,11 @@ test: $(VENV)/.installed-test chromium java virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# The suite on each CPython >= 3.11 on the machine (python3.X on the PATH, pyenv's versions),
+# each in its own venv .venv-3.X; PYTEST_ARGS="tests/test_queries.py" runs a subset.
+test-versions: chromium java virtuoso
+	bash .ci/test-versions $(PYTEST_ARGS)
+
 # JupyterLab on the tutorials, from the project's .venv.
 notebook: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[notebook]'
@@ -70,6 +78,15 @@ notebook: $(VENV)/.installed
 bench: $(VENV)/.installed-test chromium
 	$(BIN)/python -m bench.run
 
+# The W3C SPARQL 1.1 conformance harness alone (`make test` runs it too): tests/w3c/README.md.
+w3c: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/w3c
+
+# The RDF/XML copy of the ontology, written from ontology/impactkg.ttl: run after editing the
+# Turtle and commit both (the tests check they agree).
+ontology: $(VENV)/.installed
+	$(BIN)/python -m impactkg.ontology.rdfxml
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
@@ -78,4 +95,4 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/python -m mypy -p impactkg
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) .venv-3.* build dist *.egg-info .pytest_cache

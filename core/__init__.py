@@ -9,11 +9,38 @@
 
 from __future__ import annotations
 
-from impactkg.errors import ImpactKGError, LoadError, Problem, QueryError, StoreError
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+
+from impactkg.errors import (
+    Busy,
+    CidsError,
+    CrosswalkError,
+    DocsError,
+    ExportError,
+    FigureError,
+    ImpactKGError,
+    LoadError,
+    MapError,
+    Problem,
+    QueryError,
+    ReasoningError,
+    Refused,
+    ReportError,
+    StoreError,
+    TableError,
+    TimeLimit,
+    TooLarge,
+    Unauthorized,
+)
 from impactkg.graph.sparql.results import QueryResult, Row
 from impactkg.graph.store import KnowledgeGraph, LoadSummary, Stats, default_store_dir
 
-__version__ = "0.1.0"
+try:
+    #: The version of the installed distribution (written once, in pyproject.toml).
+    __version__: str = _dist_version("impactkg")
+except PackageNotFoundError:  # pragma: no cover - the package is always run installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "KnowledgeGraph",
@@ -21,10 +48,25 @@ __all__ = [
     "Stats",
     "QueryResult",
     "Row",
+    "default_store_dir",
+    # every error impactkg raises (impactkg.errors)
     "ImpactKGError",
-    "LoadError",
     "Problem",
+    "LoadError",
     "QueryError",
     "StoreError",
-    "default_store_dir",
+    "TimeLimit",
+    "TooLarge",
+    "Busy",
+    "Refused",
+    "Unauthorized",
+    "ExportError",
+    "TableError",
+    "FigureError",
+    "ReportError",
+    "CidsError",
+    "DocsError",
+    "ReasoningError",
+    "CrosswalkError",
+    "MapError",
 ]

@@ -1,4 +1,9 @@
-"""Errors that reach the user as one readable line each."""
+"""Every error impactkg raises, in one place: each reaches the user as one readable line.
+
+All derive from :class:`ImpactKGError`, whose message is a complete sentence a person can act on;
+the command line prints it after ``impactkg: error:`` and exits with status 1, the endpoint sends
+it as a plain-text body with the status given by ``http_status``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ from dataclasses import dataclass
 
 class ImpactKGError(Exception):
     """Base class: the message is a complete sentence a person can act on."""
+
+    #: The HTTP status the endpoint answers this error with.
+    http_status = 400
 
 
 @dataclass(frozen=True)
@@ -35,9 +43,85 @@ class LoadError(ImpactKGError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+# ---------------------------------------------------------------------- queries and the store
 class QueryError(ImpactKGError):
     """A query could not be found, parsed, bound or run."""
 
 
 class StoreError(ImpactKGError):
-    """The store could not be opened or written."""
+    """The store could not be opened or written (or a remote server could not be reached)."""
+
+    http_status = 502
+
+
+class TimeLimit(ImpactKGError):
+    """The evaluation ran past its time limit and was stopped."""
+
+    http_status = 503
+
+
+class TooLarge(ImpactKGError):
+    """The result has more rows (or triples) than allowed."""
+
+
+class Busy(ImpactKGError):
+    """No query worker became free in time."""
+
+    http_status = 503
+
+
+class Refused(ImpactKGError):
+    """The request asks for something this graph does not do: remote data (SERVICE, LOAD) from a
+    host not on the allow-list, updates of a read-only endpoint, writes to a reserved graph."""
+
+    http_status = 403
+
+
+class Unauthorized(ImpactKGError):
+    """An update without the right token."""
+
+    http_status = 401
+
+
+# ---------------------------------------------------------------------- what is made of the graph
+class ExportError(ImpactKGError):
+    """A selection or an export format that cannot be honoured."""
+
+
+class TableError(ImpactKGError):
+    """A table cannot be written or a workbook cannot be read back."""
+
+
+class FigureError(ImpactKGError):
+    """A figure that cannot be drawn: no data for it, a bad size, no Japanese font."""
+
+
+class ReportError(ImpactKGError):
+    """A report that cannot be written."""
+
+
+class CidsError(ImpactKGError):
+    """The CIDS export could not be made."""
+
+
+class DocsError(ImpactKGError):
+    """The documentation could not be written."""
+
+
+class ReasoningError(ImpactKGError):
+    """The reasoner could not run (not: the graph is inconsistent, which is a result)."""
+
+
+class CrosswalkError(ImpactKGError):
+    """A crosswalk request names something that is not in the graph."""
+
+
+class MapError(ImpactKGError):
+    """A map that cannot be drawn: an unknown kind, focus or filter."""
+
+
+__all__ = [
+    "ImpactKGError", "Problem", "LoadError", "QueryError", "StoreError", "TimeLimit", "TooLarge",
+    "Busy", "Refused", "Unauthorized", "ExportError", "TableError", "FigureError", "ReportError",
+    "CidsError", "DocsError", "ReasoningError", "CrosswalkError", "MapError",
+]

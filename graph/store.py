@@ -1,27 +1,46 @@
-"""The knowledge graph: a store (Oxigraph by default, rdflib memory as fallback) with loaders,
-named queries, SHACL validation and statistics behind one class.
+"""The knowledge graph: the one door through which every reader and writer goes (the Python API,
+the command line, the SPARQL endpoint, the pages, maps and exports).
+
+A :class:`KnowledgeGraph` sits on a back end (an Oxigraph store in memory or in a folder, queried in
+process or by killable worker processes; or a remote SPARQL server) and decides, the same way for
+every caller, what a query or update means:
+
+- **Dataset** (SPARQL 1.1 Query section 13, Protocol section 2.1.4): with no ``FROM`` in the text
+  and no ``default_graph_uri``/``named_graph_uri``, the default graph is the union of the named
+  graphs (a triple stated in two graphs is seen twice: use ``DISTINCT``); ``FROM``/``FROM NAMED``
+  give the query's own dataset; the arguments, when given, define it and take precedence. A graph
+  named there that the store does not hold is an error, never an empty answer.
+- **Updates** read the same union in their ``WHERE`` and write as
+  :mod:`impactkg.graph.sparql.update` says (reserved graphs need ``force``).
+- **Remote data**: ``SERVICE`` and ``LOAD`` reach only hosts on ``allow_hosts``.
+- **Limits**: nesting depth and size of the text (:mod:`impactkg.graph.sparql.text`), ``timeout``
+  and ``max_results`` per call.
 
 >>> kg = KnowledgeGraph.memory()
 >>> summary = kg.build()
 >>> [r["unit"].toPython() for r in kg.query("indicators-for-target", target="11.b")][:3]
 ['分', '㎡', '㎡']
+>>> kg.query("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/impactkg/graph/ontology> WHERE { ?s ?p ?o }").dicts()[0]["n"] > 800
+True
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
 from impactkg.errors import QueryError, StoreError
-from impactkg.graph.backends import FORMATS, make_backend
+from impactkg.graph.backends import FORMATS, Backend, QueryRequest, make_backend
 from impactkg.graph.files import write_atomically
 from impactkg.graph.sparql.results import QueryResult
+from impactkg.graph.sparql.terms import value_of
+from impactkg.graph.summaries import LoadSummary, Stats
 from impactkg.ontology import ONTOLOGY_GRAPH, ontology_file
 
 STORE_ENV = "IMPACTKG_STORE"
@@ -29,6 +48,12 @@ STORE_ENV = "IMPACTKG_STORE"
 ENDPOINT_ENV = "IMPACTKG_ENDPOINT"
 UPDATE_ENDPOINT_ENV = "IMPACTKG_UPDATE_ENDPOINT"
 USER_ENV, PASSWORD_ENV = "IMPACTKG_USER", "IMPACTKG_PASSWORD"
+#: Keyword arguments of :meth:`KnowledgeGraph.query` that are options, not query parameters.
+QUERY_OPTIONS = ("default_graph_uri", "named_graph_uri", "base_iri", "timeout", "max_results", "params")
+
+
+class DatasetWarning(UserWarning):
+    """A graph of a query's dataset that the store does not hold (it counts as empty)."""
 
 
 def default_store_dir() -> Path:
@@ -43,62 +68,37 @@ def default_store_dir() -> Path:
     return Path(base) / "impactkg" / "store"
 
 
-@dataclass
-class LoadSummary:
-    """What a load did: one entry per source (file or sheet), with its graph, rows and triples."""
-
-    sources: list[tuple[str, str, int, int]] = field(default_factory=list)
-    triples_before: int = 0
-    triples_after: int = 0
-
-    @property
-    def graphs(self) -> list[str]:
-        return sorted({g for _, g, _, _ in self.sources})
-
-    def text(self) -> str:
-        lines = [f"{src}: {rows} rows -> {n} triples in <{g}>" for src, g, rows, n in self.sources]
-        lines.append(f"store: {self.triples_before} -> {self.triples_after} quads")
-        return "\n".join(lines)
-
-
-@dataclass
-class Stats:
-    """Size of the graph: quads, triples per named graph, instances per class."""
-
-    quads: int
-    graphs: dict[str, int]
-    classes: dict[str, int]
-
-    def text(self) -> str:
-        lines = [f"quads: {self.quads}", f"named graphs: {len(self.graphs)}"]
-        lines += [f"  {n:>7}  {g}" for g, n in self.graphs.items()]
-        lines.append("instances per class:")
-        lines += [f"  {n:>7}  {c}" for c, n in self.classes.items()]
-        return "\n".join(lines)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"quads": self.quads, "graphs": self.graphs, "classes": self.classes}
-
-
 class KnowledgeGraph:
     """An impact knowledge graph.
 
-    Open one in memory (:meth:`memory`) or in a folder (:meth:`open`, reopened without
-    re-parsing), :meth:`build` the embedded dataset or :meth:`load` your own files, then
-    :meth:`query` it by name or with any SPARQL.
+    Open one in memory (:meth:`memory`), in a folder (:meth:`open`, reopened without re-parsing)
+    or on a SPARQL server (:meth:`remote`), :meth:`build` the embedded dataset or :meth:`load`
+    your own files, then :meth:`query` it by name or with any SPARQL and :meth:`update` it.
+    ``allow_hosts`` are the hosts ``SERVICE`` and ``LOAD`` may reach (none by default).
     """
 
-    def __init__(self, backend: str = "oxigraph", path: Path | None = None, **remote: Any):
+    def __init__(
+        self,
+        backend: str | Backend = "oxigraph",
+        path: Path | None = None,
+        *,
+        allow_hosts: Iterable[str] = (),
+        **options: Any,
+    ):
         self.path = Path(path) if path is not None else None
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
-        self._backend = make_backend(backend, self.path / "oxigraph" if self.path else None, **remote)
+        if isinstance(backend, str):
+            self._backend = make_backend(backend, self.path / "oxigraph" if self.path else None, **options)
+        else:
+            self._backend = backend
+        self.allow_hosts = frozenset(h.lower() for h in allow_hosts)
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def memory(cls, backend: str = "oxigraph") -> KnowledgeGraph:
-        """A graph in memory (``backend``: ``"oxigraph"`` or ``"rdflib"``)."""
-        return cls(backend)
+    def memory(cls, *, allow_hosts: Iterable[str] = ()) -> KnowledgeGraph:
+        """A graph in memory (Oxigraph)."""
+        return cls("oxigraph", allow_hosts=allow_hosts)
 
     @classmethod
     def remote(
@@ -107,13 +107,16 @@ class KnowledgeGraph:
         update_url: str | None = None,
         auth: tuple[str, str] | None = None,
         timeout: float = 300.0,
+        *,
+        allow_hosts: Iterable[str] = (),
     ) -> KnowledgeGraph:
         """The graph on a remote SPARQL 1.1 server (Virtuoso, Oxigraph server, GraphDB, ...).
 
         >>> kg = KnowledgeGraph.remote("http://127.0.0.1:7878/query")  # doctest: +SKIP
         """
         return cls(
-            "remote", query_url=query_url, update_url=update_url, auth=auth, timeout=timeout
+            "remote", query_url=query_url, update_url=update_url, auth=auth, timeout=timeout,
+            allow_hosts=allow_hosts,
         )
 
     @classmethod
@@ -124,11 +127,22 @@ class KnowledgeGraph:
         create: bool = True,
         endpoint: str | None = None,
         update_endpoint: str | None = None,
+        workers: int = 0,
+        timeout: float = 30.0,
+        allow_hosts: Iterable[str] = (),
+        read_only: bool = False,
     ) -> KnowledgeGraph:
         """Open the graph persisted in ``path`` (default: :func:`default_store_dir`), or, given
         ``endpoint`` (or ``$IMPACTKG_ENDPOINT`` when no path is given), the graph on that SPARQL
         server (update URL from ``update_endpoint`` or ``$IMPACTKG_UPDATE_ENDPOINT``, credentials
-        from ``$IMPACTKG_USER`` and ``$IMPACTKG_PASSWORD``)."""
+        from ``$IMPACTKG_USER`` and ``$IMPACTKG_PASSWORD``).
+
+        With ``workers`` > 0 the folder's queries run in that many worker processes, each stopped
+        (killed) past ``timeout`` seconds: how ``impactkg serve`` reads a store. ``read_only``
+        opens the folder without its write lock, beside a process that writes it (reads see the
+        store as it was when opened; a write raises StoreError).
+        Raises StoreError when the folder cannot be opened.
+        """
         if endpoint is None and path is None:
             endpoint = os.environ.get(ENDPOINT_ENV) or None
         if endpoint is not None:
@@ -137,17 +151,19 @@ class KnowledgeGraph:
             user = os.environ.get(USER_ENV)
             auth = (user, os.environ.get(PASSWORD_ENV, "")) if user else None
             update = update_endpoint or os.environ.get(UPDATE_ENDPOINT_ENV) or None
-            return cls.remote(endpoint, update, auth)
+            return cls.remote(endpoint, update, auth, allow_hosts=allow_hosts)
         path = Path(path) if path is not None else default_store_dir()
-        if not create and not (path / "oxigraph").exists():
+        if (not create or read_only) and not (path / "oxigraph").exists():
             raise StoreError(f"no graph at {path}: run 'impactkg build --store {path}' first")
         if path.exists() and not path.is_dir():
             raise StoreError(f"the store must be a folder, and {path} is a file")
-        return cls("oxigraph", path)
+        if workers:
+            return cls("oxigraph", path, workers=workers, timeout=timeout, allow_hosts=allow_hosts)
+        return cls("oxigraph", path, allow_hosts=allow_hosts, read_only=read_only)
 
     @property
     def backend(self) -> str:
-        """The name of the back end in use (``oxigraph``, ``rdflib`` or ``remote``)."""
+        """The name of the back end in use (``oxigraph`` or ``remote``)."""
         return self._backend.name
 
     @property
@@ -155,12 +171,17 @@ class KnowledgeGraph:
         """Where the graph lives: the store folder, the SPARQL endpoint URL, or ``memory``."""
         if self.path is not None:
             return str(self.path)
-        return getattr(self._backend, "location", "memory")
+        return self._backend.location
 
     @property
-    def rdflib(self):  # -> rdflib.Dataset
+    def rdflib(self) -> Any:  # -> rdflib.Dataset
         """The graph as an rdflib ``Dataset`` (through oxrdflib for the Oxigraph back end)."""
         return self._backend.rdflib
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the query workers (empty when queries run in this process)."""
+        pids = getattr(self._backend, "worker_pids", None)
+        return pids() if pids else []
 
     def close(self) -> None:
         self._backend.close()
@@ -177,10 +198,103 @@ class KnowledgeGraph:
     def is_empty(self) -> bool:
         return len(self) == 0
 
+    # ------------------------------------------------------------------ querying
+    def query(
+        self,
+        name_or_text: str,
+        /,
+        params: Mapping[str, Any] | None = None,
+        *,
+        default_graph_uri: str | Sequence[str] | None = None,
+        named_graph_uri: str | Sequence[str] | None = None,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+        max_results: int | None = None,
+        **kwparams: Any,
+    ) -> QueryResult:
+        """Run a named query (``"indicators-for-target"``), a ``.rq`` file path, or SPARQL text.
+
+        Parameters (``params`` and any other keyword) are bound as typed RDF terms inside the
+        engine, never pasted into the query text. ``default_graph_uri``/``named_graph_uri`` give
+        the dataset as the SPARQL Protocol does (see the module); ``base_iri`` resolves relative
+        IRIs (a ``.rq`` file's own IRI by default); past ``timeout`` seconds the query is stopped
+        (TimeLimit) where the back end can stop it; more than ``max_results`` rows or triples
+        raise TooLarge. Returns a :class:`~impactkg.graph.sparql.results.QueryResult`.
+        Raises QueryError (with one readable line) for an unknown query, a bad parameter, invalid
+        SPARQL, an update, or a graph the store does not hold; Refused for remote data.
+        """
+        from impactkg.queries import check_references, prepare
+
+        values = {**(params or {}), **kwparams}
+        prepared = prepare(name_or_text, values)
+        check_references(prepared, self._lookup)
+        request = self.request(
+            prepared.text,
+            prepared.bindings,
+            default_graph_uri=default_graph_uri,
+            named_graph_uri=named_graph_uri,
+            base_iri=base_iri or prepared.base_iri,
+            timeout=timeout,
+            max_results=max_results,
+        )
+        result = self._run(request)
+        result.title = prepared.title
+        return result
+
+    def _run(self, request: QueryRequest) -> QueryResult:
+        result = self._backend.query(request)
+        result.warnings = list(request.warnings)
+        for message in request.warnings:
+            warnings.warn(message, DatasetWarning, stacklevel=3)
+        return result
+
+    def request(self, text: str, bindings: Mapping[str, Any] | None = None, **options: Any) -> QueryRequest:
+        """The checked :class:`~impactkg.graph.backends.QueryRequest` for query ``text``, its
+        dataset and limits decided by :func:`impactkg.graph.sparql.dataset.request`."""
+        from impactkg.graph.sparql.dataset import request
+
+        return request(text, bindings, graphs=self.graphs, allow_hosts=self.allow_hosts, **options)
+
+    def sparql(self, text: str, bindings: Mapping[str, Any] | None = None, **options: Any) -> QueryResult:
+        """Run SPARQL text, binding variables to rdflib or pyoxigraph terms (no named-query
+        parameter types); ``options`` as for :meth:`query`."""
+        return self._run(self.request(text, bindings, **options))
+
+    def update(
+        self,
+        text: str,
+        *,
+        using_graph_uri: str | Sequence[str] | None = None,
+        using_named_graph_uri: str | Sequence[str] | None = None,
+        base_iri: str | None = None,
+        timeout: float | None = None,
+        force: bool = False,
+    ) -> None:
+        """Run a SPARQL 1.1 Update as one transaction, with impactkg's dataset (the ``WHERE`` reads
+        the union of the named graphs; see :mod:`impactkg.graph.sparql.update` for where it
+        writes). ``using_graph_uri``/``using_named_graph_uri`` are the Protocol's; a reserved
+        graph needs ``force``. Raises QueryError (invalid update, conflicting dataset), Refused
+        (reserved graph, remote LOAD), TimeLimit.
+        """
+        from impactkg.graph.sparql.dataset import iris
+        from impactkg.graph.sparql.text import form_of, tokens
+        from impactkg.graph.sparql.update import rewrite
+
+        if form_of(tokens(text)) != "update":
+            raise QueryError("this is a query, not an update: run it with query (impactkg query, kg.query)")
+        using = iris(using_graph_uri, "using-graph-uri")
+        using_named = iris(using_named_graph_uri, "using-named-graph-uri")
+        rewritten = rewrite(
+            text, self.graphs(), using_graph_uri=using, using_named_graph_uri=using_named,
+            force=force, allow_hosts=self.allow_hosts,
+        )
+        self._backend.update(rewritten, base_iri, timeout)
+        self._write_meta()
+
     # ------------------------------------------------------------------ loading
     def _lookup(self, sparql: str) -> list[tuple[str, ...]]:
-        res = self._backend.query(sparql, {})
-        return [tuple(str(v) for v in row) for row in res.rows]
+        res = self._backend.query(QueryRequest(sparql))
+        return [tuple(value_of(t) for t in row) for row in res.terms]
 
     def load(
         self,
@@ -192,7 +306,8 @@ class KnowledgeGraph:
         progress: Callable[[str], None] | None = None,
     ) -> LoadSummary:
         """Load files (CSV, TSV, XLSX, or RDF) atomically: any problem raises LoadError, and the
-        graph is then exactly as it was. Each file replaces its own named graph."""
+        graph is then exactly as it was. Each file replaces its own named graph; a catalogue
+        workbook written by ``impactkg export`` replaces the graphs it was made from."""
         from impactkg.loaders import prepare
 
         batch = prepare(
@@ -203,8 +318,11 @@ class KnowledgeGraph:
             graph=graph,
             progress=progress,
             files=getattr(self._backend, "loads_files", False),
+            existing=self.graphs,
         )
-        return self.replace_graphs(batch.graphs, batch.summaries, batch.sources, files=batch.files)
+        summary = self.replace_graphs(batch.graphs, batch.summaries, batch.sources, files=batch.files)
+        summary.note = batch.note
+        return summary
 
     def replace_graphs(
         self,
@@ -237,8 +355,8 @@ class KnowledgeGraph:
         return LoadSummary(sources=sources, triples_before=before, triples_after=after)
 
     def _count(self, graph: str) -> int:
-        res = self._backend.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", {})
-        return int(res.rows[0][0])
+        text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return int(self._backend.query(QueryRequest(text)).terms[0][0].value)  # type: ignore[union-attr]
 
     def load_ontology(self) -> LoadSummary:
         """(Re)load the ontology into its own named graph."""
@@ -249,7 +367,7 @@ class KnowledgeGraph:
         return self.replace_graphs(graphs, [("impactkg.ttl", ONTOLOGY_GRAPH, 0, n)])
 
     def build(
-        self, *paths: str | Path, progress: Callable[[str], None] | None = None, **options
+        self, *paths: str | Path, progress: Callable[[str], None] | None = None, **options: Any
     ) -> LoadSummary:
         """Load the ontology and the embedded dataset, or, given paths, the ontology and those
         files (on top of the embedded dataset when the graph is empty)."""
@@ -276,7 +394,7 @@ class KnowledgeGraph:
         return not any(g.endswith("/consortium/concepts") for g in self.graphs())
 
     def drop(self, graph: str) -> None:
-        """Remove a named graph."""
+        """Remove a named graph; StoreError when there is none of that name."""
         if graph not in self.graphs():
             raise StoreError(f"no named graph <{graph}>")
         self._backend.drop_graph(graph)
@@ -287,29 +405,9 @@ class KnowledgeGraph:
         return self._backend.graph_names()
 
     def _write_meta(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not getattr(self._backend, "read_only", False):
             meta = {"format": "impactkg-store", "version": 1, "graphs": self.graphs()}
             (self.path / "impactkg.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-
-    # ------------------------------------------------------------------ querying
-    def query(self, name_or_text: str, /, **params: Any) -> QueryResult:
-        """Run a named query (``"indicators-for-target"``), a ``.rq`` file path, or SPARQL text.
-
-        Parameters are bound as typed RDF terms, never pasted into the query text.
-        """
-        from impactkg.queries import resolve
-
-        query, bindings = resolve(name_or_text, params)
-        return self._backend.query(query, bindings)
-
-    def sparql(self, text: str, bindings: dict[str, Any] | None = None) -> QueryResult:
-        """Run SPARQL text, binding variables to rdflib or pyoxigraph terms."""
-        from impactkg.graph.sparql.terms import to_ox
-
-        subs = {}
-        for k, v in (bindings or {}).items():
-            subs[k] = v if isinstance(v, ox.NamedNode | ox.Literal | ox.BlankNode) else to_ox(v)
-        return self._backend.query(text, subs)
 
     # ------------------------------------------------------------------ checking
     def validate(self, shapes: str | Path | None = None):
@@ -320,28 +418,56 @@ class KnowledgeGraph:
 
     def stats(self) -> Stats:
         """Quads, triples per named graph and instances per class."""
-        per_graph = self._backend.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g", {}
+        per_graph = self.sparql(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
         )
-        per_class = self._backend.query(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
-            {},
+        per_class = self.sparql(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c"
         )
         return Stats(
             quads=len(self),
-            graphs={str(g): int(n) for g, n in per_graph.rows},
-            classes={str(c): int(n) for c, n in per_class.rows},
+            graphs={g.value: int(n.value) for g, n in per_graph.terms},  # type: ignore[union-attr]
+            classes={c.value: int(n.value) for c, n in per_class.terms},  # type: ignore[union-attr]
         )
 
     # ------------------------------------------------------------------ exporting
-    def export(self, output: str | Path | IO[bytes], fmt: str = "ttl") -> None:
-        """Write the whole graph as ``fmt`` (ttl, nt, nq, trig, jsonld, xml)."""
-        if fmt not in FORMATS:
-            raise StoreError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
-        if isinstance(output, str | Path):
-            write_atomically(output, lambda fh: self._backend.dump(fh, fmt), StoreError)
-        else:
-            self._backend.dump(output, fmt)
+    def export(
+        self, output: str | Path | IO[bytes], fmt: str | None = None, *, graphs: bool = False, **selection: Any
+    ) -> str:
+        """Write the graph as ``fmt`` (default: from the file's suffix; ``ttl`` for a stream) and
+        return one line saying what was written.
+
+        RDF of the whole graph: ``ttl``, ``nt``, ``xml`` (RDF/XML) and ``jsonld`` write the union
+        of the named graphs, each triple once; ``nq`` and ``trig`` keep the named graphs, and so
+        does ``jsonld`` with ``graphs=True``. With a selection (``query=``, ``params=``,
+        ``domain=``, ``focus=``, ``depth=``) or another format (graph files, tables, figures,
+        the catalogue workbook), the rules of :func:`impactkg.graph.export.write.export` apply.
+        Raises ExportError/StoreError for a format or combination that cannot be written,
+        QueryError for a value RDF/XML cannot carry.
+        """
+        if not isinstance(output, str | Path):
+            fmt = fmt or "ttl"
+            if fmt not in FORMATS:
+                raise StoreError(f"unknown export format {fmt!r} (use one of: {', '.join(FORMATS)})")
+            self._backend.dump(output, self._dump_format(fmt, graphs))
+            return f"wrote the graph as {fmt}"
+        from impactkg.graph.export.write import export, format_of
+
+        name = format_of(output, fmt)
+        if selection or name not in FORMATS:
+            return export(self, output, name, graphs=graphs, **selection)
+        write_atomically(output, lambda fh: self._backend.dump(fh, self._dump_format(name, graphs)), StoreError)
+        what = "named graphs kept" if self._dump_format(name, graphs) in ("nq", "trig", "jsonld-graphs") \
+            else "the union of the named graphs"
+        return f"wrote {len(self)} quads ({what}) as {name} to {output}"
+
+    @staticmethod
+    def _dump_format(fmt: str, graphs: bool) -> str:
+        if graphs and not FORMATS[fmt][1]:
+            if fmt != "jsonld":
+                raise StoreError(f"{fmt} has no named graphs: use nq, trig or jsonld to keep them")
+            return "jsonld-graphs"
+        return fmt
 
     def quads(self) -> Iterable[ox.Quad]:
         """Every quad, as pyoxigraph terms."""

@@ -11,10 +11,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from impactkg.errors import LoadError, Problem
-from impactkg.loaders import catalogue, databases, finance, imm, sdg, stakeholders, system, vocab
+from impactkg.loaders import (
+    catalogue,
+    databases,
+    finance,
+    imm,
+    policy,
+    sdg,
+    stakeholders,
+    system,
+    vocab,
+)
 from impactkg.loaders.base import Batch, Kind, guess_kind, stem_of
 from impactkg.loaders.rdf import check_rdf, is_rdf, parse_rdf, unchecked_rdf
+from impactkg.loaders.sdgkos_table import KIND as SDG_KOS
 from impactkg.loaders.tabular import read_tables
+from impactkg.loaders.translations import KIND as TRANSLATIONS
 from impactkg.ontology import GRAPH, RDF, local
 
 RDF_TYPE = RDF + "type"
@@ -24,6 +36,7 @@ KINDS: dict[str, Kind] = {
     for k in (
         vocab.KIND,
         sdg.KIND,
+        SDG_KOS,
         stakeholders.ORGANIZATIONS,
         stakeholders.PEOPLE,
         stakeholders.MEMBERSHIPS,
@@ -36,6 +49,11 @@ KINDS: dict[str, Kind] = {
         finance.BUNDLES,
         system.ELEMENTS,
         system.CONNECTIONS,
+        policy.GREEN_LIST,
+        policy.MEETINGS,
+        policy.PROGRAMMES,
+        policy.STRATEGY,
+        TRANSLATIONS,
         imm.KPI_POOL,
         imm.VALUE_HYPOTHESES,
     )
@@ -60,6 +78,7 @@ def prepare(
     source_doc: tuple[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
     files: bool = False,
+    existing: Callable[[], list[str]] | None = None,
 ) -> Batch:
     """Read and convert every source; raise LoadError listing all problems, or return the batch.
 
@@ -67,7 +86,16 @@ def prepare(
     files are only checked (:func:`~impactkg.loaders.rdf.check_rdf`) and listed in
     ``batch.files``, for the store to load them with its own parser; a load of one file of
     triples leaves even the checking to the store (one transaction: an error writes nothing).
+
+    A catalogue workbook written by ``impactkg export`` (one XLSX source, no ``kind``,
+    ``namespace`` or ``graph`` given) replaces the graphs it was made from
+    (:mod:`impactkg.loaders.workbook`); ``existing()`` lists the store's named graphs for it.
     """
+    if len(sources) == 1 and sources[0][1] is None and not (namespace or graph):
+        from impactkg.loaders.workbook import prepare_workbook, read_about
+
+        if read_about(sources[0][0]) is not None:
+            return prepare_workbook(sources[0][0], lookup, existing() if existing else [], progress)
     batch = Batch(lookup, namespace)
     problems: list[Problem] = []
     # Subjects typed in RDF files count as existing for the references of tables loaded with them.

@@ -72,6 +72,7 @@ def agent_ref(row: Row, ctx: Context, column: str) -> ox.NamedNode:
         ctx.batch.extras["imm-agents"].add((ctx.graph.value, node.value))
         ctx.add(node, A, N(PROV + "Agent"))
         ctx.label(node, name)
+        ctx.provenance(node, row, fields=(column,), quote=name, label=name, main=False)
     return node
 
 
@@ -86,7 +87,8 @@ def project_ref(row: Row, ctx: Context, column: str, org: ox.NamedNode | None) -
         ctx.label(node, name)
         if org is not None:
             ctx.add(node, ikg("forOrganization"), org)
-        ctx.provenance(node, row)
+        # named by a cell: the status of that cell, not the row's (which is about its value)
+        ctx.provenance(node, row, fields=(column,), quote=name, label=name, main=False)
     return node
 
 
@@ -245,7 +247,7 @@ def convert_hypothesis(row: Row, ctx: Context) -> None:
     polarity = cell(ctx, row, "polarity", parse_polarity)
     lag = cell(ctx, row, "lag", parse_lag_months) if row.get("lag") else None
     evidence = ctx.concept(row, "evidence", "evidence-level", row.get("evidence"))
-    status = ctx.concept(row, "status", "hypothesis-status", row.get("status") or PROPOSED)
+    status = ctx.concept(row, "hypothesis_status", "hypothesis-status", row.get("hypothesis_status") or PROPOSED)
     if polarity is None or evidence is None or status is None:
         return
     key = (org.value, src.value, dst.value)
@@ -284,7 +286,8 @@ VALUE_HYPOTHESES = Kind(
         Column("evidence", "Evidence level: assumed, qualitative, correlational or causal", True, ("根拠の強さ", "根拠"),
                "qualitative"),
         Column("evidence_note", "What supports it (analysis, case, source)", aliases=("根拠の説明",)),
-        Column("status", "proposed (when empty), tested, supported or refuted", aliases=("状態", "仮説の状態")),
+        Column("hypothesis_status", "proposed (when empty), tested, supported or refuted (not the record's "
+               "assertion status, which is the status column)", aliases=("仮説の状態",)),
         Column("label", "A name for the hypothesis", aliases=("名称",)),
         Column("decided_by", "Who set out or last assessed the hypothesis", aliases=("決定者",)),
         Column("decided_on", "When, as YYYY-MM-DD", aliases=("決定日",)),

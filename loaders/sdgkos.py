@@ -34,7 +34,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from impactkg.errors import LoadError, Problem
-from impactkg.loaders.base import stem_of
+from impactkg.graph.sparql.terms import value_of
+from impactkg.loaders.base import SOURCES_GRAPH, stem_of
 from impactkg.loaders.rdf import RDF_SUFFIXES, parse_rdf
 from impactkg.ontology import (
     DCTERMS,
@@ -119,22 +120,46 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-def _existing(lookup, graph: str, pending: list[ox.Quad]) -> dict[str, dict]:
+#: Statements an SDG concept "owns" besides those it is the subject of: the inverse links.
+INVERSE = (SDGO + "hasIndicator", SDGO + "hasTarget")
+
+
+def owner(s: str, p: str, o) -> str:
+    """The SDG concept a statement is about: its subject, or for ``sdgo:hasIndicator`` and
+    ``sdgo:hasTarget`` (written from the parent) its object."""
+    return o.value if p in INVERSE and isinstance(o, ox.NamedNode) else s
+
+
+def _existing(
+    lookup,
+    graph: str,
+    pending: list[ox.Quad],
+    superseded: frozenset[str] = frozenset(),
+    covered: frozenset[str] = frozenset(),
+) -> tuple[dict[str, dict], set[tuple]]:
     """What the graph outside ``graph``, and the files before this one in the same import
-    (``pending``), say about SDG concepts: labels by language, types."""
+    (``pending``), say about SDG concepts: (labels by language and types per concept, every
+    statement as a (s, p, o) triple). Statements of the ``superseded`` graphs (the embedded
+    release) about ``covered`` concepts (those this file labels) do not count: the import
+    replaces them."""
     rows = lookup(
-        "SELECT ?c ?p ?o WHERE { GRAPH ?g { ?c ?p ?o } "
-        f"FILTER(?g != <{graph}>) FILTER(STRSTARTS(STR(?c), STR(sdg:))) "
-        "VALUES ?p { skos:prefLabel rdf:type skos:altLabel skos:definition } }"
+        "SELECT ?c ?p ?o ?g WHERE { GRAPH ?g { ?c ?p ?o } "
+        f"FILTER(?g != <{graph}>) FILTER(STRSTARTS(STR(?c), STR(sdg:))) }}"
     )
-    wanted = {SKOS + "prefLabel", RDF + "type", SKOS + "altLabel", SKOS + "definition"}
     rows += [
-        (q.subject, q.predicate, q.object)
+        (q.subject, q.predicate, q.object, q.graph_name)
         for q in pending
-        if q.predicate.value in wanted and q.graph_name.value != graph and q.subject.value.startswith(SDG)
+        if value_of(q.graph_name) != graph and value_of(q.subject).startswith(SDG)
     ]
+    wanted = {SKOS + "prefLabel", RDF + "type", SKOS + "altLabel", SKOS + "definition"}
     out: dict[str, dict] = {}
-    for c, p, o in rows:
+    triples: set[tuple] = set()
+    for c, p, o, g in rows:
+        if g.value in superseded and owner(c.value, p.value, o) in covered:
+            continue
+        triples.add((c.value, p.value, o))
+        if p.value not in wanted:
+            continue
         info = out.setdefault(c.value, {"pref": {}, "alt": set(), "types": set(), "def": {}})
         if p.value == RDF + "type":
             info["types"].add(o.value)
@@ -144,15 +169,23 @@ def _existing(lookup, graph: str, pending: list[ox.Quad]) -> dict[str, dict]:
                 info[key][o.language or ""] = o.value
             else:
                 info["alt"].add(search_key(o.value))
-    return out
+    return out, triples
 
 
 def convert(
-    store: ox.Store, source: str, graph: str, lookup, pending: list[ox.Quad] | None = None
+    store: ox.Store,
+    source: str,
+    graph: str,
+    lookup,
+    pending: list[ox.Quad] | None = None,
+    superseded: frozenset[str] = frozenset(),
 ) -> tuple[list[ox.Quad], list[Problem], dict[str, int]]:
     """The quads that merge one KOS file into the graph; (quads, problems, counts by kind).
 
-    ``pending``: quads of files converted before this one in the same import."""
+    ``pending``: quads of files converted before this one in the same import. ``superseded``:
+    the graphs of the embedded release, whose statements about the concepts this file labels
+    the import replaces (:func:`labelled` gives those concepts). A statement the graph already
+    has elsewhere is not repeated."""
     g = N(graph)
     quads: list[ox.Quad] = []
     problems: list[Problem] = []
@@ -183,7 +216,9 @@ def convert(
         )
         return quads, problems, {}
 
-    existing = _existing(lookup, graph, pending or [])
+    existing, triples = _existing(
+        lookup, graph, pending or [], superseded, frozenset(labelled(store) & set(concepts))
+    )
     doc = record_iri("source", source)
     add(doc, RDF + "type", IKG + "SourceDocument")
     add(doc, RDFS + "label", ox.Literal(source))
@@ -283,7 +318,44 @@ def convert(
                 add(c, IKG + "searchKey", ox.Literal(search_key(alt.value)))
         for p, o in extras.get(c, []):
             add(c, p, o)
-    return quads, problems, counts
+    seen: set[tuple] = set()
+    unique = []
+    for quad in quads:
+        triple = (value_of(quad.subject), quad.predicate.value, quad.object)
+        if triple not in seen and triple not in triples:  # said once, in one graph
+            seen.add(triple)
+            unique.append(quad)
+    return unique, problems, counts
+
+
+def labelled(store: ox.Store) -> set[str]:
+    """The SDG concepts (normalised IRIs) a KOS file gives a ``skos:prefLabel``."""
+    return {
+        row["c"].value
+        for row in store.query("SELECT DISTINCT ?c WHERE { ?c skos:prefLabel ?l }", prefixes=PREFIXES)  # type: ignore[union-attr]
+        if isinstance(row["c"], ox.NamedNode) and sdg_kind(row["c"].value)
+    }
+
+
+def release_graphs(kg) -> frozenset[str]:
+    """The graphs of the embedded SDG KOS release (kind ``sdg_kos``), as the graph of sources
+    describes them."""
+    rows = kg.sparql(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH <{SOURCES_GRAPH}> {{ ?g dcterms:source ?d . "
+        f"?d dcterms:isVersionOf <{SCHEME}> }} }}"
+    ).dicts()
+    present = set(kg.graphs())
+    return frozenset(str(r["g"]) for r in rows if str(r["g"]) in present)
+
+
+def _without(kg, graph: str, covered: set[str]) -> list[ox.Quad]:
+    """The quads of ``graph`` that are not about the ``covered`` concepts."""
+    g = N(graph)
+    return [
+        ox.Quad(s, p, o, g)
+        for s, p, o in _rows(kg, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        if owner(s.value, p.value, o) not in covered
+    ]
 
 
 def import_sdg_kos(kg, *paths: str | Path):
@@ -298,6 +370,8 @@ def import_sdg_kos(kg, *paths: str | Path):
     def lookup(text: str) -> list[tuple]:
         return _rows(kg, text)
 
+    superseded = release_graphs(kg)
+    covered: set[str] = set()
     for path in map(Path, paths):
         graph = f"{GRAPH}sdg-kos/{stem_of(path)}"
         try:
@@ -306,14 +380,19 @@ def import_sdg_kos(kg, *paths: str | Path):
             problems.extend(exc.problems)
             continue
         pending = [q for qs in graphs.values() for q in qs]
-        quads, probs, counts = convert(store, path.name, graph, lookup, pending)
+        quads, probs, counts = convert(store, path.name, graph, lookup, pending, superseded)
         problems.extend(probs)
+        covered |= labelled(store)
         if not probs:
             graphs[graph] = quads
             rows = sum(counts.values())
             sources.append((path.name, graph, rows, len(quads)))
     if problems:
         raise LoadError(problems)
+    for release in sorted(superseded):  # what the files label is theirs now, not the release's
+        kept = _without(kg, release, covered)
+        graphs[release] = kept
+        sources.append(("embedded SDG KOS release, kept where the files say nothing", release, 0, len(kept)))
     # KnowledgeGraph.replace_graphs replaces each named graph atomically, as a load does.
     return kg.replace_graphs(graphs, sources)
 

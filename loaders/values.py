@@ -32,7 +32,7 @@ from impactkg.loaders.imm import (
     typed,
     unbound,
 )
-from impactkg.ontology import IKG, PROV, RDF, SKOS, record_iri, slug
+from impactkg.ontology import IKG, PROV, RDF, SKOS, record_iri, slug, status_iri
 
 NONE = ""
 
@@ -107,6 +107,11 @@ def _series(ctx: Context, ind: ox.NamedNode, ind_key: str, org: ox.NamedNode | N
     if (ctx.graph.value, node.value) not in ctx.batch.extras.setdefault("value-series", set()):
         ctx.batch.extras["value-series"].add((ctx.graph.value, node.value))
         ctx.add(node, A, ikg("ValueSeries"))
+        # The values grouped by indicator, organisation and project: made by the loader, not a
+        # source record (as the catalogue's logic models).
+        ctx.add(node, ikg("assertionStatus"), N(status_iri("inferred")))
+        if ctx.batch.agents.get("team"):
+            ctx.add(node, N(PROV + "wasAttributedTo"), N(ctx.batch.agents["team"]))
         ctx.add(node, ikg("seriesOf"), ind)
         if org is not None:
             ctx.add(node, ikg("forOrganization"), org)

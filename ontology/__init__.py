@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -59,7 +60,11 @@ PREFIXES: dict[str, str] = {
     "orgtype": CONCEPT + "organization-type/",
     "role": CONCEPT + "role/",
     "uom": CONCEPT + "unit/",
+    "status": CONCEPT + "assertion-status/",
 }
+
+_BY_LENGTH = sorted(PREFIXES.values(), key=len, reverse=True)
+_PREFIX_OF = {ns: p for p, ns in reversed(list(PREFIXES.items()))}
 
 #: SKOS scheme name (as used in concept tables) -> (scheme IRI, concept class IRI).
 SCHEMES: dict[str, tuple[str, str]] = {
@@ -81,10 +86,79 @@ SCHEMES: dict[str, tuple[str, str]] = {
     "hypothesis-status": (IKG + "HypothesisStatusScheme", IKG + "HypothesisStatus"),
     "evidence-level": (IKG + "EvidenceLevelScheme", IKG + "EvidenceLevel"),
     "desired-direction": (IKG + "DesiredDirectionScheme", IKG + "DesiredDirection"),
+    "assertion-status": (IKG + "AssertionStatusScheme", IKG + "AssertionStatus"),
+    "green-list": (IKG + "GreenListScheme", IKG + "GreenListCategory"),
+    "strategic-field": (IKG + "StrategicFieldScheme", IKG + "StrategicField"),
+    "cross-cutting-theme": (IKG + "CrossCuttingThemeScheme", IKG + "CrossCuttingTheme"),
+    "startup-pillar": (IKG + "StartupPillarScheme", IKG + "StartupPillar"),
 }
+
+#: The assertion statuses (concepts of ``ikg:AssertionStatusScheme``, defined in the ontology),
+#: strongest first: what the source states; what the team read into a source statement or
+#: translated; what the source states in OCR-damaged, doubtful text; what the team inferred.
+ASSERTION_STATUSES = ("stated", "reading", "translation", "doubtful", "inferred")
+#: The statuses whose records the source's author is credited with (the others are the team's).
+SOURCE_STATUSES = ("stated", "doubtful")
+#: Evidence rank of a causal link by status (higher is stronger): a loop or a path is only as
+#: well founded as its weakest link.
+EVIDENCE_RANK = {"stated": 4, "reading": 3, "translation": 3, "doubtful": 2, "inferred": 1}
+
+#: The PROV agents of the embedded dataset: the source document's author and the project team.
+AGENT = ID + "agent/"
 
 #: The named graph that holds the ontology itself.
 ONTOLOGY_GRAPH = GRAPH + "ontology"
+#: The graph describing source documents (loads add to it, never replace it).
+SOURCES_GRAPH = GRAPH + "sources"
+#: What the reasoner infers (``impactkg reason`` replaces it).
+INFERRED_GRAPH = GRAPH + "inferred"
+#: Where a SPARQL update's INSERT puts triples written outside any ``GRAPH`` block.
+UPDATES_GRAPH = GRAPH + "updates"
+#: The embedded dataset's graphs start with this.
+EMBEDDED_GRAPHS = GRAPH + "consortium/"
+
+
+def is_reserved(graph: str) -> bool:
+    """Whether ``graph`` belongs to impactkg itself (the ontology, the sources, the inferences,
+    the embedded dataset): a user load or update may not replace, clear or write it without
+    ``force``.
+
+    >>> is_reserved(ONTOLOGY_GRAPH), is_reserved(GRAPH + "consortium/catalogue"), is_reserved(GRAPH + "mine")
+    (True, True, False)
+    """
+    return graph in (ONTOLOGY_GRAPH, SOURCES_GRAPH, INFERRED_GRAPH) or graph.startswith(EMBEDDED_GRAPHS)
+
+
+#: A local name that Turtle and SPARQL accept after a prefix without escapes (PN_LOCAL, simplified:
+#: letters, digits, ``_ - .``, not ending in ``.``).
+_LOCAL_NAME = re.compile(r"[^\W][\w\-.]*(?<!\.)|")
+
+
+def curie(iri: str, *, valid: bool = False) -> str:
+    """``iri`` as ``prefix:local`` with the longest usual namespace of :data:`PREFIXES` that fits.
+
+    For display (``valid=False``) any local part will do and an IRI in no known namespace comes
+    back as it is. With ``valid=True`` the result is always legal SPARQL/Turtle: a local part that
+    would need escapes (``/``, ``%``, ``#``) gives the full ``<iri>`` form instead.
+
+    >>> curie("https://w3id.org/impactkg/ontology#Indicator")
+    'ikg:Indicator'
+    >>> curie("https://w3id.org/impactkg/id/indicator/consortium-1")
+    'ikd:indicator/consortium-1'
+    >>> curie("https://w3id.org/impactkg/id/indicator/consortium-1", valid=True)
+    '<https://w3id.org/impactkg/id/indicator/consortium-1>'
+    """
+    best = ""
+    for ns in _BY_LENGTH:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            best = ns
+            break
+    if not best:
+        return f"<{iri}>" if valid else iri
+    rest = iri[len(best):]
+    if valid and not _LOCAL_NAME.fullmatch(rest):
+        return f"<{iri}>"
+    return f"{_PREFIX_OF[best]}:{rest}"
 
 
 def nfkc(text: str) -> str:
@@ -116,6 +190,15 @@ def local(text: str) -> str:
 def concept_iri(scheme: str, concept_id: str) -> str:
     """The IRI of concept ``concept_id`` in scheme ``scheme``."""
     return f"{CONCEPT}{scheme}/{local(concept_id)}"
+
+
+def status_iri(status: str) -> str:
+    """The IRI of an assertion status (``stated``, ``reading``, ``inferred``, ...).
+
+    >>> status_iri("stated")
+    'https://w3id.org/impactkg/concept/assertion-status/stated'
+    """
+    return concept_iri("assertion-status", status)
 
 
 def record_iri(kind: str, key: str) -> str:

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+import rdflib
+
+from impactkg import KnowledgeGraph
 
 BIN = Path(sys.executable).with_name("impactkg")
 
@@ -50,7 +54,7 @@ def test_query_formats(store):
     assert units["分"]["indicators"]["datatype"].endswith("#integer")
     tsv = run("query", "-e", "SELECT ?code WHERE { sdg:11 sdgo:hasTarget/skos:notation ?code } ORDER BY ?code",
               "--store", str(store), "--format", "tsv").stdout
-    assert tsv.splitlines()[:3] == ["code", "11.1", "11.2"]
+    assert tsv.splitlines()[:3] == ["?code", '"11.1"', '"11.2"']  # SPARQL 1.1 TSV
     ttl = run("query", "-e", "CONSTRUCT { sdg:3 ?p ?o } WHERE { sdg:3 ?p ?o }", "--store", str(store),
               "--format", "ttl").stdout
     assert "すべての人に健康と福祉を" in ttl
@@ -73,7 +77,7 @@ def test_errors_are_one_line_and_non_zero(store, tmp_path):
         (["query", "indicators-for-target", "--param", "target=3.99", "--store", str(store)],
          "unknown SDG target '3.99'"),
         (["query", "-e", "SELECT ?x WHERE {", "--store", str(store)], "invalid SPARQL"),
-        (["query", "units-in-use", "--format", "ttl", "--store", str(store)], "Turtle output is for CONSTRUCT"),
+        (["query", "units-in-use", "--format", "ttl", "--store", str(store)], "format 'ttl' is for CONSTRUCT and DESCRIBE queries"),
         (["export", "-o", str(tmp_path / "x.docx"), "--store", str(store)], "unknown export format 'docx'"),
         (["load", str(tmp_path / "missing.csv"), "--store", str(store)], "missing.csv: no such file"),
     ]
@@ -134,7 +138,19 @@ def test_template_and_validate(tmp_path):
 
 
 def test_export_every_rdf_format(store, tmp_path):
+    """Each file read back by its standard reader holds exactly the graph: the union of the named
+    graphs for triple formats, every named graph for quad formats."""
+    from rdflib.compare import isomorphic
+
+    with KnowledgeGraph.open(store, read_only=True) as kg:
+        union = kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").to_graph()
+        quads = sorted(kg.canonical_nquads())
+    readers = {"ttl": "turtle", "nt": "nt", "xml": "xml", "jsonld": "json-ld"}
     for fmt in ("ttl", "nt", "nq", "trig", "jsonld", "xml"):
         out = tmp_path / f"g.{fmt}"
         run("export", "--store", str(store), "--format", fmt, "-o", str(out))
-        assert out.stat().st_size > 10_000, fmt
+        if fmt in readers:
+            assert isomorphic(rdflib.Graph().parse(out, format=readers[fmt]), union), fmt
+        else:
+            back = sorted(str(q) for q in ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS if fmt == "nq" else ox.RdfFormat.TRIG))
+            assert back == quads, fmt

@@ -134,7 +134,7 @@ BAD = [
      [["example-co", "98", "99", "+", "assumed"]],
      ["value_hypotheses.csv:2:from: no indicator 'imm-example-98' in this load or in the graph",
       "value_hypotheses.csv:2:to: no indicator 'imm-example-99' in this load or in the graph"]),
-    ("value_hypotheses.csv", ["organization", "from", "to", "polarity", "lag", "evidence", "status"],
+    ("value_hypotheses.csv", ["organization", "from", "to", "polarity", "lag", "evidence", "hypothesis_status"],
      [["example-co", "1", "1", "+", "", "assumed", ""],
       ["example-co", "1", "2", "up", "18", "hearsay", "maybe"]],
      ["value_hypotheses.csv:2:to: a value hypothesis ties two different indicators, not '1' to itself",
@@ -142,7 +142,7 @@ BAD = [
       "value_hypotheses.csv:3:lag: expected a lag with its unit, such as 6か月, 1年, P1Y6M or 18 months, got '18'",
       "value_hypotheses.csv:3:evidence: unknown evidence-level 'hearsay' (known: assumed, causal, correlational, "
       "qualitative)",
-      "value_hypotheses.csv:3:status: unknown hypothesis-status 'maybe' (known: proposed, refuted, supported, tested)"]),
+      "value_hypotheses.csv:3:hypothesis_status: unknown hypothesis-status 'maybe' (known: proposed, refuted, supported, tested)"]),
     ("values.csv", ["indicator", "kind", "value", "unit", "year", "organization"],
      [["1", "baseline", "100", "kg", "2020", "example-co"]],
      ["values.csv:2:unit: unit 'kg' is not the indicator's unit 't-CO2' (values are recorded in their "
@@ -265,11 +265,11 @@ def test_a_refuted_hypothesis_leaves_the_chains(base, tmp_path):
     kpi = write_csv(tmp_path / "kpi_pool.csv", ["organization", "indicator", "role", "stage"],
                     [["example-co", "1", "impact-kpi", "core"], ["example-co", "4", "business-kpi", "core"],
                      ["example-co", "5", "financial-kpi", "core"]])
-    hyp = write_csv(tmp_path / "value_hypotheses.csv", ["organization", "from", "to", "polarity", "evidence", "status"],
+    hyp = write_csv(tmp_path / "value_hypotheses.csv", ["organization", "from", "to", "polarity", "evidence", "hypothesis_status"],
                     [["example-co", "1", "4", "-", "causal", "supported"], ["example-co", "4", "5", "-", "causal", ""]])
     base.load(kpi, hyp, namespace="imm-example")
     assert rows(base, "value-chain", "weakestEvidence", "polarity") == [("causal", "+")]  # − × − is +
-    write_csv(hyp, ["organization", "from", "to", "polarity", "evidence", "status"],
+    write_csv(hyp, ["organization", "from", "to", "polarity", "evidence", "hypothesis_status"],
               [["example-co", "1", "4", "-", "causal", "refuted"], ["example-co", "4", "5", "-", "causal", ""]])
     base.load(hyp, namespace="imm-example")
     assert rows(base, "value-chain", "weakestEvidence") == []

@@ -19,7 +19,7 @@ from impactkg.data import dataset_dir
 from impactkg.errors import ImpactKGError
 from impactkg.graph.export import cids, figures
 from impactkg.graph.export.report import build_report
-from impactkg.graph.export.tables import load_workbook, write_workbook
+from impactkg.graph.export.workbook import write_workbook
 from impactkg.graph.maps import build_map
 from impactkg.graph.sparql.terms import to_rdflib
 from impactkg.ontology import record_iri
@@ -187,7 +187,7 @@ def test_the_example_comes_back_from_its_catalogue_workbook(imm, tmp_path):
     assert not book.uncovered
     fresh = KnowledgeGraph.memory()
     fresh.build()
-    load_workbook(fresh, tmp_path / "book.xlsx")
+    fresh.load(tmp_path / "book.xlsx")
     prefix = "https://w3id.org/impactkg/graph/imm-example/"
     assert isomorphic(_union(fresh, prefix), _union(imm, prefix))
     assert fresh.query("progress").dicts() == imm.query("progress").dicts()

@@ -94,8 +94,8 @@ def cases(tmp_path_factory) -> KnowledgeGraph:
     return cases_graph(tmp_path_factory.mktemp("cases"))
 
 
-def cases_graph(d: Path, backend: str = "oxigraph") -> KnowledgeGraph:
-    kg = KnowledgeGraph.memory(backend=backend)
+def cases_graph(d: Path) -> KnowledgeGraph:
+    kg = KnowledgeGraph.memory()
     kg.build()
     kg.load(*write_cases(d), namespace="cases")
     return kg
@@ -140,11 +140,6 @@ def test_the_query_and_python_agree_on_every_series_of_the_graph(cases):
     query = {r["indicator"]: (r["status"], r.get("share")) for r in cases.query("progress").dicts()}
     python = {p.series.indicator: (p.status, p.share_rounded()) for p in progress(cases)}
     assert query == python and len(python) == len(CASES) + 1  # and the consortium's Health Japan 21 card
-
-
-def test_the_rdflib_back_end_gives_the_same_progress(cases, tmp_path):
-    other = cases_graph(tmp_path, backend="rdflib")
-    assert other.query("progress").dicts() == cases.query("progress").dicts()
 
 
 def test_the_progress_query_filters_by_organisation(cases):

@@ -17,6 +17,7 @@ from servers import impactkg_server, oxigraph_server, virtuoso_server
 
 from impactkg import KnowledgeGraph, LoadError, QueryError, StoreError
 from impactkg.cli import main
+from impactkg.graph.backends import QueryRequest
 from impactkg.graph.backends.remote import BATCH, GENID, RemoteBackend
 from impactkg.queries import library
 
@@ -188,11 +189,14 @@ def test_build_pushes_batches_of_at_most_1000_triples_and_a_failed_load_changes_
     class Spy(RemoteBackend):
         fail_after: int | None = None
 
-        def update(self, sparql, timeout=None):
+        def update(self, sparql, base_iri=None, timeout=None):
             sent.append(sparql)
             if self.fail_after is not None and len(sent) == self.fail_after + 1:
                 raise StoreError("the connection broke (simulated)")
-            return super().update(sparql, timeout)
+            return super().update(sparql, base_iri, timeout)
+
+        def run(self, text, **dataset):
+            return self.query(QueryRequest(text, **dataset))
 
     graph = "https://example.org/graph/batches"
     spy = Spy(server.query_url, server.update_url)
@@ -222,7 +226,7 @@ def test_build_pushes_batches_of_at_most_1000_triples_and_a_failed_load_changes_
     assert spy.run(f"ASK {{ GRAPH <{graph}> {{ ?s ?p '値 7'@ja }} }}").boolean is True
     assert not [g for g in spy.graph_names() if "staging" in g]
     leftover = spy.run("ASK { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'urn:impactkg:staging')) }",
-                       default_graphs=[], named_graphs=[])
+                       default_graphs=[], named_graphs=None, union=False)
     assert leftover.boolean is False
     spy.drop_graph(graph)
     assert graph not in spy.graph_names()
@@ -331,7 +335,7 @@ def test_serve_a_remote_server_through_impactkg_serve(tmp_path_factory):
                 "{ GRAPH ?g { ?s a ikg:Indicator } } }"
             )
             with urllib.request.urlopen(srv.query_url + "?query=" + urllib.parse.quote(federated), timeout=60) as resp:
-                assert json.load(resp)["results"]["bindings"][0]["n"]["value"] == "32"
+                assert json.load(resp)["results"]["bindings"][0]["n"]["value"] == "36"
             elsewhere = federated.replace("127.0.0.1", "localhost")
             with pytest.raises(urllib.error.HTTPError) as exc:
                 urllib.request.urlopen(srv.query_url + "?query=" + urllib.parse.quote(elsewhere), timeout=60)

@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from impactkg import KnowledgeGraph, StoreError
+from impactkg import ExportError, KnowledgeGraph, StoreError
 
 
 def test_persisted_store_reopens_without_parsing(tmp_path):
@@ -33,7 +33,7 @@ def test_open_refuses_a_missing_store_or_a_file(tmp_path):
 def test_statistics_count_named_graphs_and_classes(kg):
     stats = kg.stats()
     assert stats.quads == len(kg)
-    assert stats.classes["https://w3id.org/impactkg/ontology#Indicator"] == 32
+    assert stats.classes["https://w3id.org/impactkg/ontology#Indicator"] == 36  # with the 4 Health Japan 21 sub-indicators
     assert stats.classes["http://metadata.un.org/sdg/ontology#Target"] == 169
     assert stats.classes["https://w3id.org/impactkg/ontology#CaseMapEntry"] == 64  # every number in every cell of lines 1083-1089
     assert "https://w3id.org/impactkg/graph/consortium/catalogue" in stats.graphs
@@ -43,7 +43,8 @@ def test_statistics_count_named_graphs_and_classes(kg):
 def test_shacl_report_on_the_embedded_graph(kg):
     report = kg.validate()
     assert report.conforms
-    assert {v.focus.rsplit("/", 1)[-1] for v in report.warnings} == {"consortium-174", "consortium-176", "consortium-355"}
+    assert {v.focus.rsplit("/", 1)[-1] for v in report.warnings} == {
+        "consortium-174", "consortium-175", "consortium-176", "consortium-355", "consortium-hj21-1-4"}
     assert "the indicator has no unit" in report.text()
 
 
@@ -64,7 +65,9 @@ def test_shacl_reports_a_broken_record_with_its_iri(fresh_kg, tmp_path):
     assert "every record cites the line of its source (ikg:sourceLine, an integer >= 1)" in messages
 
 
-@pytest.mark.parametrize("fmt,rdflib_format", [("ttl", "turtle"), ("nt", "nt"), ("xml", "xml")])
+@pytest.mark.parametrize(
+    "fmt,rdflib_format", [("ttl", "turtle"), ("nt", "nt"), ("xml", "xml"), ("jsonld", "json-ld")]
+)
 def test_triple_exports_reimport_isomorphic(kg, tmp_path, fmt, rdflib_format):
     path = tmp_path / f"graph.{fmt}"
     kg.export(path, fmt)
@@ -76,7 +79,7 @@ def test_triple_exports_reimport_isomorphic(kg, tmp_path, fmt, rdflib_format):
 @pytest.mark.parametrize("fmt,rdflib_format", [("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")])
 def test_quad_exports_keep_named_graphs(kg, tmp_path, fmt, rdflib_format):
     path = tmp_path / f"graph.{fmt}"
-    kg.export(path, fmt)
+    kg.export(path, fmt, graphs=True)
     back = rdflib.Dataset()
     back.parse(path, format=rdflib_format)
     names = {str(g.identifier) for g in back.graphs() if len(g)}
@@ -89,8 +92,10 @@ def test_quad_exports_keep_named_graphs(kg, tmp_path, fmt, rdflib_format):
 
 
 def test_export_refuses_an_unknown_format(kg, tmp_path):
-    with pytest.raises(StoreError, match="unknown export format 'docx'"):
+    with pytest.raises(ExportError, match="unknown export format 'docx'"):
         kg.export(tmp_path / "x.docx", "docx")
+    with pytest.raises(StoreError, match="ttl has no named graphs: use nq, trig or jsonld"):
+        kg.export(tmp_path / "x.ttl", "ttl", graphs=True)
 
 
 def test_rdflib_view_through_oxrdflib(kg):

@@ -31,17 +31,29 @@ def test_every_package_folder_is_in_the_wheel():
 
 def test_wheel_holds_the_data_and_answers_from_outside_the_repo(tmp_path):
     dist = tmp_path / "dist"
-    subprocess.run(
+    build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
         check=True, capture_output=True, text=True, timeout=300,
     )
+    # No deprecation notice or other warning from our packaging (licence table, classifiers,
+    # data folders taken for packages).
+    assert "Warning" not in build.stderr + build.stdout, build.stderr
     (wheel,) = dist.glob("impactkg-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ("impactkg/ontology/impactkg.ttl", "impactkg/ontology/shapes.ttl",
+    info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
+    for required in ("impactkg/ontology/impactkg.ttl", "impactkg/ontology/impactkg.rdf",
+                     "impactkg/ontology/shapes.ttl",
                      "impactkg/queries/indicators-for-target.rq", "impactkg/queries/case-map.rq",
                      "impactkg/data/consortium/catalogue.csv", "impactkg/data/consortium/case_map.csv",
-                     "impactkg/graph/store.py", "impactkg/cli/__init__.py", "impactkg/py.typed"):
+                     "impactkg/data/consortium/people.csv", "impactkg/data/consortium/README.md",
+                     "impactkg/graph/store.py", "impactkg/cli/__init__.py", "impactkg/py.typed",
+                     f"{info}/licenses/LICENSE", f"{info}/licenses/DATA-LICENSE"):
         assert required in names, required
+    with zipfile.ZipFile(wheel) as zf:
+        meta = zf.read(f"{info}/METADATA").decode("utf-8")
+        assert zf.read(f"{info}/licenses/LICENSE") == (ROOT / "LICENSE").read_bytes()
+        assert zf.read(f"{info}/licenses/DATA-LICENSE") == (ROOT / "DATA-LICENSE").read_bytes()
+    assert "License-Expression: MIT" in meta.splitlines()
     assert not any(n.startswith(("graph/", "queries/", "tests/")) for n in names)
 
     # A fresh environment: the wheel installed on its own; its dependencies come from this venv

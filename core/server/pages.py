@@ -16,6 +16,9 @@ import html
 import json
 import math
 import urllib.parse
+from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -24,7 +27,7 @@ from impactkg.errors import ImpactKGError, QueryError
 from impactkg.ontology import PREFIXES
 
 if TYPE_CHECKING:
-    from impactkg.server import Service
+    from impactkg.server.app import App as Service
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LABELS = (
@@ -252,15 +255,15 @@ def resource_page(service: Service, params: dict[str, list[str]]) -> tuple[int, 
         this = ox.NamedNode(iri)
     except ValueError:
         return 400, error_page(400, f"not an IRI: {iri!r}")
-    out = service.query("SELECT ?p ?n WHERE { ?this ?p ?n } LIMIT 2000", {"this": this}).rows
-    into = service.query("SELECT ?p ?n WHERE { ?n ?p ?this } LIMIT 2000", {"this": this}).rows
+    out = service.query("SELECT ?p ?n WHERE { ?this ?p ?n } LIMIT 2000", {"this": this}).terms
+    into = service.query("SELECT ?p ?n WHERE { ?n ?p ?this } LIMIT 2000", {"this": this}).terms
     rows = [(ox.Literal("out"), p, n) for p, n in out] + [(ox.Literal("in"), p, n) for p, n in into]
     named = {this} | {t for _, p, n in rows for t in (p, n) if isinstance(t, ox.NamedNode)}
     labels: dict[str, dict[str, str]] = {}
     values = " ".join(str(t) for t in sorted(named, key=lambda t: t.value)[:3000])
     for x, lab in service.query(
         f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} {{ ?x rdfs:label ?l }} UNION {{ ?x skos:prefLabel ?l }} }}"
-    ).rows:
+    ).terms:
         if isinstance(x, ox.NamedNode) and isinstance(lab, ox.Literal):
             labels.setdefault(x.value, {}).setdefault(lab.language or "", lab.value)
     if not rows:
@@ -334,7 +337,7 @@ def search_page(service: Service, params: dict[str, list[str]]) -> tuple[int, by
         return 200, _layout("Search", "<h1>ラベル検索 <small>label search</small></h1>" + form)
     values = {"q": q} | ({"lang": lang} if lang else {})
     text, bindings = resolve("label-search", values)
-    rows = service.query(text, bindings).rows
+    rows = service.query(text, bindings).terms
     items = "".join(
         f'<li><a href="{e(resource_url(r[0].value))}">{e(r[1].value)}</a> '
         f'<span class="lang">@{e(r[1].language or "")}</span> <span class="cls">{e(r[2].value if r[2] else "")}</span></li>'
@@ -346,23 +349,6 @@ def search_page(service: Service, params: dict[str, list[str]]) -> tuple[int, by
         + f'<p id="count">{len(rows)} 件 / results for “{e(q)}”</p><ol id="hits">{items}</ol>'
     )
     return 200, _layout(f"Search: {q}", body)
-
-
-class _ServiceGraph:
-    """What the map builders need of a KnowledgeGraph, answered through the server (time limit
-    included)."""
-
-    def __init__(self, service: Service):
-        self.service = service
-
-    def sparql(self, text: str, bindings: dict[str, Any] | None = None):
-        return self.service.query(text, bindings, max_results=500_000).to_result()
-
-    def query(self, name_or_text: str, /, **params: Any):
-        from impactkg.queries import resolve
-
-        text, bindings = resolve(name_or_text, params)
-        return self.service.query(text, bindings, max_results=500_000).to_result()
 
 
 def maps_available() -> bool:
@@ -410,7 +396,7 @@ def map_page(service: Service, kind: str, params: dict[str, list[str]]) -> tuple
     cache = service.page_cache
     if key not in cache:
         try:
-            cache[key] = interactive_map(_ServiceGraph(service), kind, lang=lang, **filters).html().encode("utf-8")
+            cache[key] = interactive_map(service.kg, kind, lang=lang, **filters).html().encode("utf-8")
         except QueryError:
             raise
         except ImpactKGError as exc:
@@ -421,11 +407,9 @@ def map_page(service: Service, kind: str, params: dict[str, list[str]]) -> tuple
 def page(service: Service | None, path: str, params: dict[str, list[str]], base: str):
     """Answer a GET of a UI path: (status, content type, body, extra headers)."""
     if path in STATIC:
-        ctype, content = STATIC[path]
-        return 200, ctype, content.encode("utf-8"), {"Cache-Control": "max-age=3600"}
+        return 200, STATIC[path], static_file(path), {"Cache-Control": "max-age=3600"}
     if path == "/favicon.ico":
-        ctype, content = STATIC["/static/favicon.svg"]
-        return 200, ctype, content.encode("utf-8"), {}
+        return 200, STATIC["/static/favicon.svg"], static_file("/static/favicon.svg"), {}
     assert service is not None
     if path in ("/", "/index.html"):
         return _ok(home(service))
@@ -445,224 +429,16 @@ def page(service: Service | None, path: str, params: dict[str, list[str]], base:
     return 404, "text/html; charset=utf-8", error_page(404, f"no page at {path}"), {}
 
 
-CSS = """
-:root { --fg: #1d2327; --muted: #667; --line: #d8dde3; --accent: #0b5cad; --bg: #fff; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, "Hiragino Sans", "Noto Sans CJK JP", "Yu Gothic", sans-serif; color: var(--fg); background: var(--bg); }
-header { background: #14365d; }
-header nav { display: flex; gap: 1.2em; align-items: center; padding: .5em 1.2em; flex-wrap: wrap; }
-header a { color: #fff; text-decoration: none; }
-header a.brand { font-weight: bold; }
-.navsearch { margin-left: auto; }
-.navsearch input { padding: .25em .5em; border-radius: 4px; border: 0; min-width: 16em; }
-main { padding: 1em 1.5em 3em; max-width: 1200px; }
-h1 small, h2 small { color: var(--muted); font-weight: normal; }
-a { color: var(--accent); }
-table { border-collapse: collapse; margin: .5em 0; }
-th, td { border-bottom: 1px solid var(--line); padding: .25em .6em; text-align: left; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.cols { display: flex; gap: 2em; flex-wrap: wrap; }
-.iri, .lang, .dt, .cls, .muted { color: var(--muted); font-size: .85em; }
-.error { color: #a00; font-weight: bold; }
-textarea { width: 100%; font: 13px/1.4 ui-monospace, Menlo, Consolas, monospace; padding: .5em; }
-.row { display: flex; gap: 1.5em; align-items: center; margin: .5em 0; }
-button { padding: .35em 1em; }
-#params label { display: inline-block; margin: .3em 1em .3em 0; }
-#results th button { background: none; border: 0; font-weight: bold; cursor: pointer; padding: 0; }
-#results th[aria-sort=ascending] button::after { content: " ▲"; }
-#results th[aria-sort=descending] button::after { content: " ▼"; }
-#graph { background: #f6f8fa; padding: .8em; overflow: auto; max-height: 60vh; }
-#neighbourhood { width: 100%; max-width: 760px; border: 1px solid var(--line); border-radius: 6px; background: #fbfcfd; }
-#neighbourhood .edge { stroke: #999; stroke-width: 1.2; }
-#neighbourhood .pred { font-size: 10px; fill: #666; text-anchor: middle; }
-#neighbourhood .node rect { fill: #e8f0fb; stroke: #6b8fc4; }
-#neighbourhood .node.in rect { fill: #fdf1e2; stroke: #c9954b; }
-#neighbourhood .node.center rect { fill: #14365d; stroke: #14365d; }
-#neighbourhood .node.center text { fill: #fff; font-weight: bold; }
-#neighbourhood text { font-size: 12px; text-anchor: middle; fill: #1d2327; }
-ul.labels { list-style: none; padding: 0; }
-"""
-
-JS = r"""
-"use strict";
-(function () {
-  const data = JSON.parse(document.getElementById("examples-data").textContent);
-  const byName = new Map(data.examples.map((x) => [x.name, x]));
-  const select = document.getElementById("example");
-  const editor = document.getElementById("editor");
-  const paramsBox = document.getElementById("params");
-  const status = document.getElementById("status");
-  const table = document.getElementById("results");
-  const graph = document.getElementById("graph");
-  const prefixes = Object.entries(data.prefixes).sort((a, b) => b[1].length - a[1].length);
-  let rows = [], vars = [], sortState = { col: -1, dir: 1 };
-
-  function short(iri) {
-    for (const [p, ns] of prefixes) if (iri.startsWith(ns) && iri.length > ns.length) return p + ":" + iri.slice(ns.length);
-    return iri;
-  }
-
-  function showParams(example) {
-    paramsBox.replaceChildren();
-    if (!example) return;
-    for (const p of example.params) {
-      const label = document.createElement("label");
-      label.textContent = p.name + (p.required ? " *" : "") + " ";
-      const input = document.createElement("input");
-      input.name = "param-" + p.name;
-      input.dataset.param = p.name;
-      input.value = p.default || "";
-      input.placeholder = p.description || p.type;
-      input.title = p.type + ": " + (p.description || "");
-      label.appendChild(input);
-      paramsBox.appendChild(label);
-    }
-  }
-
-  function requestUrl() {
-    const example = byName.get(select.value);
-    if (example && editor.value.trim() === example.text.trim()) {
-      const q = new URLSearchParams();
-      for (const input of paramsBox.querySelectorAll("input[data-param]")) {
-        if (input.value.trim() !== "") q.set(input.dataset.param, input.value.trim());
-      }
-      const s = q.toString();
-      return "/queries/" + encodeURIComponent(example.name) + (s ? "?" + s : "");
-    }
-    return "/sparql?query=" + encodeURIComponent(editor.value);
-  }
-
-  function withParam(url, key, value) {
-    return url + (url.includes("?") ? "&" : "?") + key + "=" + encodeURIComponent(value);
-  }
-
-  function updateDownloads() {
-    const url = requestUrl();
-    document.getElementById("dl-csv").href = withParam(withParam(url, "format", "csv"), "download", "1");
-    document.getElementById("dl-json").href = withParam(withParam(url, "format", "json"), "download", "1");
-    document.getElementById("dl-xlsx").href = withParam(url, "format", "xlsx");
-  }
-
-  function cell(term) {
-    const td = document.createElement("td");
-    if (!term) return td;
-    if (term.type === "uri") {
-      const a = document.createElement("a");
-      a.href = "/resource?iri=" + encodeURIComponent(term.value);
-      a.textContent = short(term.value);
-      td.appendChild(a);
-    } else {
-      td.textContent = term.type === "bnode" ? "_:" + term.value : term.value;
-      if (term["xml:lang"]) td.lang = term["xml:lang"];
-      if (term.datatype && /#(integer|decimal|double|float|int|long)$/.test(term.datatype)) td.className = "num";
-    }
-    return td;
-  }
-
-  function compare(a, b) {
-    const x = a ? a.value : "", y = b ? b.value : "";
-    const nx = Number(x), ny = Number(y);
-    if (x !== "" && y !== "" && !Number.isNaN(nx) && !Number.isNaN(ny)) return nx - ny;
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-
-  function render() {
-    table.replaceChildren();
-    const thead = document.createElement("thead");
-    const tr = document.createElement("tr");
-    vars.forEach((v, i) => {
-      const th = document.createElement("th");
-      th.scope = "col";
-      if (sortState.col === i) th.setAttribute("aria-sort", sortState.dir > 0 ? "ascending" : "descending");
-      const b = document.createElement("button");
-      b.type = "button";
-      b.textContent = v;
-      b.addEventListener("click", () => {
-        sortState = { col: i, dir: sortState.col === i ? -sortState.dir : 1 };
-        rows.sort((r1, r2) => sortState.dir * compare(r1[v], r2[v]));
-        render();
-      });
-      th.appendChild(b);
-      tr.appendChild(th);
-    });
-    thead.appendChild(tr);
-    const tbody = document.createElement("tbody");
-    for (const r of rows) {
-      const row = document.createElement("tr");
-      for (const v of vars) row.appendChild(cell(r[v]));
-      tbody.appendChild(row);
-    }
-    table.append(thead, tbody);
-  }
-
-  async function run(ev) {
-    if (ev) ev.preventDefault();
-    updateDownloads();
-    status.textContent = "…";
-    status.className = "";
-    graph.hidden = true;
-    table.replaceChildren();
-    const started = performance.now();
-    let resp;
-    try {
-      resp = await fetch(requestUrl(), { headers: { Accept: "application/sparql-results+json, text/turtle;q=0.9" } });
-    } catch (err) {
-      status.textContent = "request failed: " + err;
-      status.className = "error";
-      return;
-    }
-    const ms = Math.round(performance.now() - started);
-    const type = resp.headers.get("Content-Type") || "";
-    if (!resp.ok) {
-      status.textContent = resp.status + ": " + (await resp.text());
-      status.className = "error";
-      status.setAttribute("role", "alert");
-      document.body.dataset.state = "error";
-      return;
-    }
-    if (type.includes("sparql-results+json")) {
-      const doc = await resp.json();
-      if ("boolean" in doc) {
-        vars = ["boolean"];
-        rows = [{ boolean: { type: "literal", value: String(doc.boolean) } }];
-      } else {
-        vars = doc.head.vars;
-        rows = doc.results.bindings;
-      }
-      sortState = { col: -1, dir: 1 };
-      render();
-      status.textContent = rows.length + " rows (" + ms + " ms)";
-    } else {
-      graph.textContent = await resp.text();
-      graph.hidden = false;
-      status.textContent = "graph result (" + ms + " ms)";
-    }
-    document.body.dataset.state = "done";
-  }
-
-  select.addEventListener("change", () => {
-    const example = byName.get(select.value);
-    if (example) editor.value = example.text;
-    showParams(example);
-    updateDownloads();
-  });
-  editor.addEventListener("input", updateDownloads);
-  paramsBox.addEventListener("input", updateDownloads);
-  document.getElementById("qform").addEventListener("submit", run);
-  showParams(byName.get(select.value));
-  updateDownloads();
-  document.body.dataset.state = "ready";
-})();
-"""
-
-FAVICON = (
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#14365d"/>'
-    '<circle cx="10" cy="11" r="4" fill="#fff"/><circle cx="22" cy="11" r="4" fill="#fdbf6f"/>'
-    '<circle cx="16" cy="23" r="4" fill="#b2df8a"/><path d="M10 11 L22 11 L16 23 Z" stroke="#fff" fill="none"/></svg>'
-)
-
-STATIC: dict[str, tuple[str, str]] = {
-    "/static/ui.css": ("text/css; charset=utf-8", CSS),
-    "/static/ui.js": ("text/javascript; charset=utf-8", JS),
-    "/static/favicon.svg": ("image/svg+xml", FAVICON),
+#: The pages' own files (core/server/static/), served as they are.
+STATIC: dict[str, str] = {
+    "/static/ui.css": "text/css; charset=utf-8",
+    "/static/ui.js": "text/javascript; charset=utf-8",
+    "/static/favicon.svg": "image/svg+xml",
 }
+
+
+@cache
+def static_file(path: str) -> bytes:
+    """The bytes of a file of ``/static/`` (read once)."""
+    return (Path(str(resources.files("impactkg.server"))) / "static" / path.rsplit("/", 1)[-1]).read_bytes()
+

@@ -1,35 +1,49 @@
-"""Crosswalk: rank the IRIS+ metrics (or official SDG indicators) that could stand for each
+"""Crosswalk: rank the IRIS+ metrics and official UN SDG indicators that could stand for each
 catalogue indicator, and record the matches a person accepts.
 
 A candidate's score (0 to 1) adds three pieces of evidence, each shown with the candidate:
 
-- SDG (weight 0.5): the metric is flagged for the indicator's SDG target (1), or only for its
-  goal (0.5);
-- unit (0.2): the units are of the same kind (count, percent, area, duration, currency, energy,
-  mass, ...: 1), or one side does not say (0.5);
-- label (0.3): how many of the concepts named in the indicator's label are named in the
-  metric's label (1 each) or definition (0.5 each). Japanese labels are read through a glossary
-  of impact-measurement terms (再生可能エネルギー -> renewable energy, ...); English labels are
-  compared word by word.
+- label (weight 0.6): how much of what the indicator names, in English, the metric names
+  (:func:`impactkg.graph.analysis.matching.similarity`: the indicator's English label and
+  alternative labels in full, the outcome, impact and activity it measures at 0.3; concepts
+  weighted by rarity; Japanese-only labels read through a glossary);
+- SDG path (0.25): indicator -> SDG target <- metric: the metric is an official indicator of the
+  indicator's target, or an IRIS+ metric flagged for it (1), or only shares its goal (0.5);
+- unit (0.15): the same kind of quantity (count, ratio, duration, area, currency, energy, ...: 1),
+  related kinds (a count and a share: 0.5), one side silent (0.5), different (0).
+
+A metric is a candidate when its label names something the indicator names, or when it is on
+the indicator's SDG target path. ``against`` is ``iris-plus``, ``sdg`` or ``all`` (every
+vocabulary the graph holds). How well this ranks is measured on a labelled set of the
+catalogue's indicators (``tests/fixtures/crosswalk-labelled.csv``; :func:`evaluate`).
 
 An accepted match is stored in the named graph :data:`CROSSWALK_GRAPH` as ``skos:exactMatch`` or
 ``skos:closeMatch`` from the indicator to the metric, with an ``ikg:Mapping`` record saying who
-accepted it, when, and with what score.
-
->>> unit_kind("t-CO ₂"), unit_kind("Megawatt hours (MWh)"), unit_kind("人")
-('ghg', 'energy', 'count')
+accepted it, when, and with what score; :mod:`impactkg.graph.export.sssom` writes them as SSSOM.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import CrosswalkError
+from impactkg.graph.analysis.matching import (
+    Corpus,
+    concepts,
+    is_japanese,
+    japanese_concepts,
+    similarity,
+    unit_evidence,
+    unit_kinds,
+)
+from impactkg.graph.sparql.terms import value_of
 from impactkg.ontology import (
     DCTERMS,
     GRAPH,
@@ -44,186 +58,13 @@ from impactkg.ontology import (
 )
 
 CROSSWALK_GRAPH = GRAPH + "crosswalk"
-AGAINST = ("iris-plus", "sdg")
+AGAINST = ("iris-plus", "sdg", "all")
 MATCHES = {"exact": SKOS + "exactMatch", "close": SKOS + "closeMatch"}
 IRIS_NS = "https://codelist.commonapproach.org/codeLists/IrisMetric53#"
+WEIGHTS = {"label": 0.65, "sdg": 0.2, "unit": 0.15}
 
 
-class CrosswalkError(ImpactKGError):
-    """A crosswalk request names something that is not in the graph."""
 
-
-# ---------------------------------------------------------------------- units
-#: Kinds of unit, each with the unit spellings (NFKC, case-folded) that name it.
-UNIT_KINDS: list[tuple[str, tuple[str, ...]]] = [
-    ("ghg", ("t-co2", "tco2", "co2", "co2e", "ghg", "carbon dioxide", "mtco2e", "greenhouse")),
-    ("percent", ("%", "percent", "percentage", "割合", "率", "ratio", "rate")),
-    ("energy", ("kwh", "mwh", "gwh", "twh", "mj", "gj", "kw", "mw", "gw", "joule", "watt")),
-    ("area", ("m2", "m²", "㎡", "km2", "ha", "hectare", "square", "平方メートル", "acre")),
-    ("duration", ("分", "時間", "秒", "日", "か月", "ヶ月", "月", "年", "minute", "hour", "day",
-                  "week", "month", "year", "second")),
-    ("currency", ("円", "万円", "億円", "yen", "jpy", "usd", "$", "currency", "dollar", "eur")),
-    ("mass", ("t", "kg", "g", "tonne", "ton", "トン", "gram", "kilogram", "metric tons")),
-    ("volume", ("l", "ℓ", "m3", "㎥", "liter", "litre", "gallon", "cubic")),
-    ("count", ("人", "名", "社", "件", "回", "戸", "個", "台", "本", "施設", "団体", "世帯", "箇所",
-               "棟", "number", "count", "persons", "people", "individuals", "households")),
-    ("boolean", ("yes/no",)),
-    ("text", ("text",)),
-]  # fmt: skip
-
-
-def unit_kind(text: str | None) -> str | None:
-    """The kind of unit a unit text names (``'count'``, ``'percent'``, ...), or None."""
-    if not text:
-        return None
-    t = nfkc(text).casefold().replace(" ", "").replace("₂", "2")
-    words = set(re.findall(r"[a-z]+|[^\x00-\x7f]+|%|\$", nfkc(text).casefold()))
-    for kind, names in UNIT_KINDS:
-        for name in names:
-            n = name.replace(" ", "")
-            if (name.isascii() and name.isalpha() and len(name) <= 3) and name not in words:
-                continue  # short Latin names match whole words only ('t', 'kg', 'mw')
-            if n in t or name in words:
-                return kind
-    return None
-
-
-# ---------------------------------------------------------------------- labels
-#: Impact-measurement terms in Japanese, with the English words that name the same concept.
-GLOSSARY: dict[str, tuple[str, ...]] = {
-    "再生可能エネルギー": ("renewable",),
-    "太陽光": ("solar",),
-    "風力": ("wind",),
-    "発電": ("generated", "generation", "electricity"),
-    "エネルギー": ("energy",),
-    "電気": ("electricity", "power"),
-    "電力": ("electricity", "power"),
-    "停電": ("outage", "electricity"),
-    "温室効果ガス": ("greenhouse", "ghg"),
-    "二酸化炭素": ("carbon", "co2"),
-    "排出": ("emissions",),
-    "削減": ("reduced", "reduction", "avoided"),
-    "廃棄物": ("waste",),
-    "リサイクル": ("recycled", "recycling"),
-    "水害": ("flood",),
-    "浸水": ("flood", "flooded"),
-    "豪雨": ("rain", "flood"),
-    "災害": ("disaster", "disasters"),
-    "地震": ("earthquake",),
-    "防災": ("disaster", "preparedness"),
-    "避難": ("evacuation", "shelter"),
-    "復旧": ("recovery", "restore"),
-    "損壊": ("damaged", "damage"),
-    "被害": ("damage", "damaged", "loss"),
-    "住宅": ("housing", "home", "homes"),
-    "居住者": ("residents",),
-    "入居者": ("residents", "tenants"),
-    "高齢者": ("elderly", "older"),
-    "子育て": ("child", "children", "families", "childcare"),
-    "児童": ("children", "child"),
-    "生徒": ("students",),
-    "教育": ("education",),
-    "健康": ("health",),
-    "医療": ("healthcare", "medical"),
-    "患者": ("patients",),
-    "がん": ("cancer",),
-    "肥満": ("obese", "obesity"),
-    "栄養": ("nutrition",),
-    "食事": ("meals", "food"),
-    "死亡": ("mortality", "deaths"),
-    "雇用": ("employment", "jobs"),
-    "従業員": ("employees",),
-    "女性": ("women", "female"),
-    "研修": ("training",),
-    "訓練": ("training", "drills"),
-    "利用者": ("users", "clients"),
-    "利活用者": ("users", "clients"),
-    "顧客": ("clients", "customers"),
-    "満足度": ("satisfaction", "satisfied"),
-    "床面積": ("floor", "area"),
-    "面積": ("area",),
-    "建築物": ("buildings", "building"),
-    "建物": ("buildings", "building"),
-    "施設": ("facilities", "facility"),
-    "土地": ("land",),
-    "森林": ("forest", "forestry"),
-    "農業": ("agriculture", "agricultural"),
-    "融資": ("loans", "lending"),
-    "企業": ("companies", "enterprises"),
-    "中小企業": ("smes", "small"),
-    "安全": ("safety", "security"),
-    "セキュリティ": ("security",),
-    "インシデント": ("incidents",),
-    "事故": ("accidents",),
-    "犯罪": ("crime",),
-    "情報": ("information",),
-    "交通": ("transport", "transportation"),
-    "時間": ("time",),
-    "人数": ("number", "individuals"),
-    "割合": ("percentage", "proportion"),
-    "率": ("rate", "percentage"),
-}
-
-_STOP = {"of", "the", "and", "or", "by", "in", "for", "to", "a", "an", "on", "at", "per", "with"}
-
-
-def _words(text: str) -> set[str]:
-    """Lower-case English words, plural 's' dropped (``'Emissions'`` -> ``'emission'``)."""
-    out = set()
-    for w in re.findall(r"[a-z0-9]+", nfkc(text).casefold()):
-        if w in _STOP:
-            continue
-        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
-    return out
-
-
-def concepts_of(label: str) -> list[set[str]]:
-    """The concepts a label names, each as the set of English words that can name it.
-
-    >>> sorted(map(sorted, concepts_of("再生可能エネルギー発電")))
-    [['electricity', 'generated', 'generation'], ['energy'], ['renewable']]
-    """
-    text = nfkc(label)
-    found: list[set[str]] = []
-    covered: list[tuple[int, int]] = []
-    for term in sorted(GLOSSARY, key=len, reverse=True):
-        for m in re.finditer(re.escape(term), text):
-            if any(a <= m.start() < b for a, b in covered):
-                continue
-            covered.append((m.start(), m.end()))
-            found.append(set().union(*(_words(w) for w in GLOSSARY[term])))
-            if term == "再生可能エネルギー":
-                found.append({"energy"})
-    if not re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text):
-        found += [{w} for w in _words(text)]
-    unique: list[set[str]] = []
-    for c in found:
-        if c not in unique:
-            unique.append(c)
-    return unique
-
-
-def label_similarity(label: str, metric_label: str, metric_definition: str = "") -> float:
-    """0 to 1: the share of the label's concepts (at least two are counted) that the metric
-    names in its label (1 each) or definition (0.5 each).
-
-    >>> label_similarity("損壊床面積", "Floor Area Damaged by Disasters")
-    1.0
-    """
-    concepts = concepts_of(label)
-    if not concepts:
-        return 0.0
-    in_label, in_def = _words(metric_label), _words(metric_definition)
-    score = 0.0
-    for c in concepts:
-        if c & in_label:
-            score += 1.0
-        elif c & in_def:
-            score += 0.5
-    return round(score / max(len(concepts), 2), 3)  # one shared word is weak evidence
-
-
-# ---------------------------------------------------------------------- candidates
 @dataclass
 class Candidate:
     """A metric that could stand for an indicator, with the evidence behind its score."""
@@ -238,101 +79,132 @@ class Candidate:
     unit: float
     label: float
     reasons: list[str] = field(default_factory=list)
+    vocabulary: str = "iris-plus"
 
 
 def _rows(kg, text: str) -> list[dict]:
     return kg.sparql(text).dicts()
 
 
+INDICATORS = """SELECT ?ind ?label ?lang ?unit ?unitLabel ?target ?goal WHERE {
+  ?ind a ikg:Indicator ; rdfs:label ?label . BIND(LANG(?label) AS ?lang)
+  OPTIONAL { ?ind ikg:unitText ?unit }
+  OPTIONAL { ?ind ikg:unit/skos:prefLabel ?unitLabel }
+  OPTIONAL { ?ind ikg:sdgTarget ?target }
+  OPTIONAL { ?ind ikg:sdgGoal ?goal }
+}"""
+#: English alternative labels of indicators, and the labels of what they measure.
+INDICATOR_TEXTS = """SELECT ?ind ?text ?lang ?main WHERE {
+  ?ind a ikg:Indicator .
+  { ?ind skos:altLabel ?text BIND(true AS ?main) }
+  UNION { ?ind ikg:measures ?r . ?r rdfs:label ?text BIND(false AS ?main) }
+  UNION { ?ind ikg:measures/ikg:contributesTo ?i . ?i rdfs:label ?text BIND(false AS ?main) }
+  UNION { ?a ikg:hasResult ?r . ?ind ikg:measures ?r . ?a rdfs:label ?text BIND(false AS ?main) }
+  BIND(LANG(?text) AS ?lang)
+}"""
+
+
 def _indicators(kg, indicator: str | None) -> list[dict]:
-    rows = _rows(
-        kg,
-        """SELECT ?ind ?label ?unit ?unitLabel ?target ?goal WHERE {
-          ?ind a ikg:Indicator ; rdfs:label ?label .
-          OPTIONAL { ?ind ikg:unitText ?unit }
-          OPTIONAL { ?ind ikg:unit/skos:prefLabel ?unitLabel }
-          OPTIONAL { ?ind ikg:sdgTarget ?target }
-          OPTIONAL { ?ind ikg:sdgGoal ?goal }
-        }""",
-    )
     out: dict[str, dict] = {}
-    for r in rows:
-        d = out.setdefault(
-            r["ind"], {"iri": r["ind"], "labels": set(), "units": set(), "targets": set(), "goals": set()}
-        )
-        d["labels"].add(r["label"])
+    for r in _rows(kg, INDICATORS):
+        d = out.setdefault(r["ind"], {"iri": r["ind"], "en": set(), "ja": set(), "units": set(),
+                                      "targets": set(), "goals": set(), "alt": set(), "context": set()})  # fmt: skip
+        d["en" if r.get("lang") == "en" else "ja"].add(r["label"])
         for key, col in (("units", "unit"), ("units", "unitLabel"), ("targets", "target"), ("goals", "goal")):
             if r.get(col):
                 d[key].add(r[col])
+    if indicator is not None and indicator not in out:
+        raise CrosswalkError(f"no indicator <{indicator}> in the graph")
+    for r in _rows(kg, INDICATOR_TEXTS):
+        found = out.get(r["ind"])
+        if found is not None and (r.get("lang") == "en" or not is_japanese(r["text"])):
+            found["alt" if r["main"] else "context"].add(r["text"])
+        elif d is not None and not r["main"]:
+            d["context"].add("\x00" + r["text"])  # Japanese: read through the glossary
+    for d in out.values():
+        main: list[str] = []
+        for text in sorted(d["en"]) + sorted(d["alt"]):
+            main += [c for c in concepts(text) if c not in main]
+        if not main:  # no English label: the Japanese one through the glossary
+            for text in sorted(d["ja"]):
+                main += [c for c in japanese_concepts(text) if c not in main]
+        context: list[str] = []
+        for text in sorted(d["context"]):
+            seen = japanese_concepts(text[1:]) if text.startswith("\x00") else concepts(text)
+            context += [c for c in seen if c not in main and c not in context]
+        d["main"], d["ctx"] = main, context
+        d["kinds"] = set().union(*(unit_kinds(u, unit=True) for u in d["units"])) or set().union(
+            *(unit_kinds(t) for t in d["en"] | d["alt"])
+        )
+        d["goals"] |= {SDG + t[len(SDG) :].split(".")[0] for t in d["targets"]}
+        d["name"] = sorted(d["ja"] or d["en"])[0]
     if indicator is not None:
-        if indicator not in out:
-            raise CrosswalkError(f"no indicator <{indicator}> in the graph")
         return [out[indicator]]
     return [out[k] for k in sorted(out)]
 
 
+IRIS_METRICS = """SELECT ?m ?id ?label ?def ?unit ?target ?goal WHERE {
+  ?m a ikg:IrisMetric ; skos:prefLabel ?label FILTER(lang(?label) = "en" || lang(?label) = "")
+  OPTIONAL { ?m skos:notation ?id } OPTIONAL { ?m skos:definition ?def }
+  OPTIONAL { ?m ikg:unitText ?unit }
+  OPTIONAL { ?m ikg:sdgTarget ?target } OPTIONAL { ?m ikg:sdgGoal ?goal }
+  FILTER NOT EXISTS { ?m owl:deprecated true }
+}"""
+SDG_INDICATORS = """SELECT ?m ?id ?label ?target ?goal WHERE {
+  ?m a sdgo:Indicator ; skos:prefLabel ?label FILTER(lang(?label) = "en")
+  OPTIONAL { ?m skos:notation ?id }
+  OPTIONAL { ?m sdgo:isIndicatorOf ?target . ?target sdgo:isTargetOf ?goal }
+}"""
+
+
 def _metrics(kg, against: str) -> list[dict]:
-    if against == "iris-plus":
-        text = """SELECT ?m ?id ?label ?def ?unit ?target ?goal WHERE {
-          ?m a ikg:IrisMetric ; skos:prefLabel ?label .
-          OPTIONAL { ?m skos:notation ?id } OPTIONAL { ?m skos:definition ?def }
-          OPTIONAL { ?m ikg:unitText ?unit }
-          OPTIONAL { ?m ikg:sdgTarget ?target } OPTIONAL { ?m ikg:sdgGoal ?goal }
-          FILTER NOT EXISTS { ?m owl:deprecated true }
-        }"""
-    else:
-        text = """SELECT ?m ?id ?label ?target ?goal WHERE {
-          ?m a sdgo:Indicator ; skos:prefLabel ?label FILTER(lang(?label) = "en")
-          OPTIONAL { ?m skos:notation ?id }
-          OPTIONAL { ?m sdgo:isIndicatorOf ?target . ?target sdgo:isTargetOf ?goal }
-        }"""
     out: dict[str, dict] = {}
-    for r in _rows(kg, text):
-        d = out.setdefault(
-            r["m"],
-            {"iri": r["m"], "id": "", "label": "", "def": "", "units": set(), "targets": set(), "goals": set()},
-        )
-        d["id"] = min(filter(None, [d["id"], str(r.get("id") or "")]), default="")
-        d["label"] = d["label"] or str(r["label"])
-        d["def"] = d["def"] or str(r.get("def") or "")
-        for key, col in (("units", "unit"), ("targets", "target"), ("goals", "goal")):
-            if r.get(col):
-                d[key].add(r[col])
+    for vocabulary, text in (("iris-plus", IRIS_METRICS), ("sdg", SDG_INDICATORS)):
+        if against not in (vocabulary, "all"):
+            continue
+        for r in _rows(kg, text):
+            d = out.setdefault(r["m"], {"iri": r["m"], "id": "", "label": "", "def": "", "units": set(),
+                                        "targets": set(), "goals": set(), "vocabulary": vocabulary})  # fmt: skip
+            ids = [x for x in (d["id"], str(r.get("id") or "")) if x]
+            d["id"] = min(ids, key=lambda x: [int(p) if p.isdigit() else 0 for p in re.split(r"\D+", x) if p] or [0]) if ids else ""
+            d["label"] = d["label"] or str(r["label"])
+            d["def"] = d["def"] or str(r.get("def") or "")
+            for key, col in (("units", "unit"), ("targets", "target"), ("goals", "goal")):
+                if r.get(col):
+                    d[key].add(r[col])
     for d in out.values():
         d["goals"] |= {SDG + t[len(SDG) :].split(".")[0] for t in d["targets"]}
+        d["label_c"], d["def_c"] = concepts(d["label"]), concepts(d["def"])
+        head = " ".join(d["def"].split()[:8])
+        d["kinds"] = (set().union(*(unit_kinds(u, unit=True) for u in d["units"])) or unit_kinds(d["label"])
+                      or unit_kinds(head))  # fmt: skip
+        if "text" in unit_kinds(d["def"]):
+            d["kinds"] = {"text"}
     return list(out.values())
 
 
-def _score(ind: dict, m: dict) -> Candidate:
+def _score(ind: dict, m: dict, corpus: Corpus) -> Candidate:
     reasons = []
-    goals = ind["goals"] | {SDG + t[len(SDG) :].split(".")[0] for t in ind["targets"]}
+    label, shared = similarity(corpus, ind["main"], ind["ctx"], m["label_c"], m["def_c"])
+    if shared:
+        reasons.append(f"label {label:.2f}: names {', '.join(shared)}")
     if ind["targets"] & m["targets"]:
         sdg = 1.0
         codes = ", ".join(sorted(t[len(SDG) :] for t in ind["targets"] & m["targets"]))
-        reasons.append(f"same SDG target {codes}")
-    elif goals & m["goals"]:
+        via = "official indicator of" if m["vocabulary"] == "sdg" else "flagged for"
+        reasons.append(f"SDG path: indicator -> target {codes} <- {via} it")
+    elif ind["goals"] & m["goals"]:
         sdg = 0.5
-        reasons.append("same SDG goal " + ", ".join(sorted(g[len(SDG) :] for g in goals & m["goals"])))
+        reasons.append("same SDG goal " + ", ".join(sorted(g[len(SDG) :] for g in ind["goals"] & m["goals"])))
     else:
         sdg = 0.0
-    kinds_i = {k for u in ind["units"] if (k := unit_kind(u))}
-    kinds_m = {k for u in m["units"] if (k := unit_kind(u))}
-    if kinds_i and kinds_m:
-        unit = 1.0 if kinds_i & kinds_m else 0.0
-        reasons.append(
-            f"unit {'compatible' if unit else 'differs'}: {'/'.join(sorted(kinds_i))} vs "
-            f"{'/'.join(sorted(kinds_m))}"
-        )
-    else:
-        unit = 0.5
-    label = max(label_similarity(lab, m["label"], m["def"]) for lab in ind["labels"])
-    if label:
-        reasons.append(f"label similarity {label:.2f}")
-    score = round(0.5 * sdg + 0.2 * unit + 0.3 * label, 3)
-    ja = [lab for lab in ind["labels"] if re.search(r"[\u3040-\u9fff]", lab)]
+    unit, why = unit_evidence(ind["kinds"], m["kinds"])
+    if why:
+        reasons.append(why)
+    score = round(WEIGHTS["label"] * label + WEIGHTS["sdg"] * sdg + WEIGHTS["unit"] * unit, 3)
     return Candidate(
         indicator=ind["iri"],
-        indicator_label=sorted(ja or ind["labels"])[0],
+        indicator_label=ind["name"],
         metric=m["iri"],
         metric_id=m["id"],
         metric_label=m["label"],
@@ -341,6 +213,7 @@ def _score(ind: dict, m: dict) -> Candidate:
         unit=unit,
         label=label,
         reasons=reasons,
+        vocabulary=m["vocabulary"],
     )
 
 
@@ -349,24 +222,27 @@ def candidates(
 ) -> list[Candidate]:
     """Ranked candidates for each catalogue indicator (or one, by IRI), best first.
 
-    A metric is a candidate when it shares the indicator's SDG target or names some of the
-    concepts of its label.
+    ``against``: ``iris-plus``, ``sdg`` (official UN SDG indicators) or ``all``. Raises
+    :class:`CrosswalkError` for an unknown ``against`` or when the graph holds none of those
+    metrics.
 
-    >>> cands = candidates(kg, top=3)  # doctest: +SKIP
+    >>> cands = candidates(kg, resolve_indicator(kg, "1"), against="sdg", top=3)  # doctest: +SKIP
     >>> cands[0].metric_id, cands[0].reasons  # doctest: +SKIP
-    ('PI9102', ['same SDG target 11.b', 'unit compatible: duration vs duration', ...])
+    ('11.5.2', ['label 0.38: names facility, disaster', 'same SDG goal 11', ...])
     """
     if against not in AGAINST:
         raise CrosswalkError(f"unknown crosswalk target {against!r} (use one of: {', '.join(AGAINST)})")
     metrics = _metrics(kg, against)
     if not metrics:
-        what = "IRIS+ metrics: run 'impactkg import iris-plus FILE'" if against == "iris-plus" else (
-            "official SDG indicators: run 'impactkg import sdg-kos FILE'"
-        )
+        what = {
+            "iris-plus": "IRIS+ metrics: run 'impactkg import iris-plus FILE'",
+            "sdg": "official SDG indicators: run 'impactkg build' or 'impactkg import sdg-kos FILE'",
+        }.get(against, "IRIS+ metrics or official SDG indicators: run 'impactkg import ...'")
         raise CrosswalkError(f"the graph has no {what} first")
+    corpus = Corpus(m["label_c"] + m["def_c"] for m in metrics)
     out: list[Candidate] = []
     for ind in _indicators(kg, indicator):
-        scored = [c for m in metrics if (c := _score(ind, m)).sdg == 1.0 or c.label > 0]
+        scored = [c for m in metrics if (c := _score(ind, m, corpus)).sdg == 1.0 or c.label > 0]
         scored.sort(key=lambda c: (-c.score, -c.label, c.metric_id, c.metric))
         out += scored[:top]
     return out
@@ -481,10 +357,11 @@ def accept(
 
 
 def _about(q: ox.Quad, ind: str, met: str, mapping: str) -> bool:
-    if q.subject.value == mapping:
+    subject = value_of(q.subject)
+    if subject == mapping:
         return True
     return (
-        q.subject.value == ind
+        subject == ind
         and q.object == ox.NamedNode(met)
         and q.predicate.value in MATCHES.values()
     )
@@ -511,3 +388,60 @@ def accepted(kg) -> list[dict]:
           BIND(IF(?p = skos:exactMatch, "exact", "close") AS ?match)
         } ORDER BY ?indicator ?metric""".replace("GRAPH>", CROSSWALK_GRAPH + ">")
     ).dicts()
+
+
+# ---------------------------------------------------------------------- evaluation
+@dataclass
+class Evaluation:
+    """How the candidates rank on a labelled set, per vocabulary and overall.
+
+    ``precision`` (precision@k): for each (indicator, vocabulary) with at least one acceptable
+    match, the acceptable matches among the top k candidates divided by min(k, number of
+    acceptable matches), averaged; ``hit_rate``: the share with at least one acceptable match in
+    the top k; ``strict``: acceptable matches among the top k divided by k (a set with fewer than
+    k acceptable matches cannot reach 1)."""
+
+    k: int
+    pairs: int
+    precision: float
+    hit_rate: float
+    strict: float
+    by_vocabulary: dict[str, tuple[int, float]] = field(default_factory=dict)
+
+
+def evaluate(kg, labelled: str | Path, *, k: int = 3) -> Evaluation:
+    """Rank every labelled indicator against each vocabulary and score the top ``k``
+    (:class:`Evaluation`). ``labelled`` is a CSV with columns ``indicator`` (id, e.g. 353),
+    ``vocabulary`` (iris-plus or sdg) and ``match`` (IRIS+ id or SDG indicator code; empty: no
+    acceptable match); see ``tests/fixtures/crosswalk-labelled.csv``."""
+    accept: dict[tuple[str, str], set[str]] = {}
+    with open(labelled, encoding="utf-8", newline="") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            if row.get("vocabulary") not in ("iris-plus", "sdg"):
+                raise CrosswalkError(f"{Path(labelled).name}:{n}: vocabulary is iris-plus or sdg")
+            key = (resolve_indicator(kg, row["indicator"]), row["vocabulary"])
+            accept.setdefault(key, set())
+            if row.get("match"):
+                accept[key].add(resolve_metric(kg, row["match"]))
+    ranked: dict[tuple[str, str], list[str]] = {}
+    for vocabulary in sorted({v for _, v in accept}):
+        for c in candidates(kg, against=vocabulary, top=k):
+            ranked.setdefault((c.indicator, vocabulary), []).append(c.metric)
+    scores: dict[str, list[tuple[float, int, float]]] = {}
+    for (ind, vocabulary), good in accept.items():
+        if good:
+            top = set(ranked.get((ind, vocabulary), [])[:k])
+            found = len(top & good)
+            scores.setdefault(vocabulary, []).append((found / min(k, len(good)), int(found > 0), found / k))
+    every = [s for v in scores.values() for s in v]
+    if not every:
+        raise CrosswalkError(f"{Path(labelled).name}: no indicator with an acceptable match")
+    mean = lambda xs: round(sum(xs) / len(xs), 3)  # noqa: E731
+    return Evaluation(
+        k=k,
+        pairs=len(every),
+        precision=mean([p for p, _, _ in every]),
+        hit_rate=mean([h for _, h, _ in every]),
+        strict=mean([s for _, _, s in every]),
+        by_vocabulary={v: (len(s), mean([p for p, _, _ in s])) for v, s in sorted(scores.items())},
+    )

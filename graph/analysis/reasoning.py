@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import ReasoningError
 from impactkg.ontology import (
     DCTERMS,
     ONTOLOGY_GRAPH,
@@ -67,9 +67,6 @@ _ERROR_NS = "http://www.daml.org/2002/03/agents/agent-ont#"
 SKOS_SCHEME = "http://www.w3.org/2004/02/skos/core#ConceptScheme"
 OWL_ONTOLOGY = OWL + "Ontology"
 
-
-class ReasoningError(ImpactKGError):
-    """The reasoner could not run (not: the graph is inconsistent, which is a result)."""
 
 
 @dataclass

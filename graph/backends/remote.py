@@ -27,22 +27,17 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import IO
 
 import pyoxigraph as ox
 import rdflib
 
 from impactkg.errors import QueryError, StoreError
+from impactkg.graph.backends import FORMATS, QueryRequest
+from impactkg.graph.sparql.params import with_values
 from impactkg.graph.sparql.results import QueryResult
-from impactkg.graph.sparql.terms import OxTerm, to_rdflib
-from impactkg.graph.sparql.text import (
-    declared_prefixes,
-    external_references,
-    query_form,
-    term_text,
-    with_values,
-)
+from impactkg.graph.sparql.terms import OxTerm, value_of
+from impactkg.graph.sparql.text import declared_prefixes, query_form, term_text
 from impactkg.ontology import PREFIXES
 
 #: At most this many triples per INSERT DATA request.
@@ -64,27 +59,6 @@ GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9"
 MAX_ERROR = 300
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-
-
-@dataclass
-class Answer:
-    """A result as pyoxigraph terms: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT)."""
-
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[OxTerm | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[ox.Triple] = field(default_factory=list)
-
-    def to_result(self) -> QueryResult:
-        """The same result as rdflib terms (the public :class:`QueryResult`)."""
-        if self.kind == "ask":
-            return QueryResult(kind="ask", boolean=self.boolean)
-        if self.kind == "select":
-            rows = [tuple(to_rdflib(v) for v in row) for row in self.rows]
-            return QueryResult(kind="select", variables=list(self.variables), rows=rows)
-        triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in self.triples]
-        return QueryResult(kind="graph", triples=triples)
 
 
 def default_update_url(query_url: str) -> str:
@@ -133,18 +107,18 @@ def _term(b: dict) -> OxTerm:
     return ox.Literal(value)
 
 
-def parse_json_results(body: bytes) -> Answer:
+def parse_json_results(body: bytes) -> QueryResult:
     """Parse SPARQL 1.1 Query Results JSON (with Virtuoso's ``typed-literal`` and its ASK form)."""
     doc = json.loads(body)
     if "boolean" in doc:
-        return Answer(kind="ask", boolean=bool(doc["boolean"]))
+        return QueryResult("ask", boolean=bool(doc["boolean"]))
     variables = list(doc.get("head", {}).get("vars", []))
     bindings = doc.get("results", {}).get("bindings", [])
     if variables == ["__ASK_RETVAL"]:  # Virtuoso answers ASK in JSON as a one-cell table
         value = bindings[0]["__ASK_RETVAL"]["value"] if bindings else "0"
-        return Answer(kind="ask", boolean=value not in ("0", "false", ""))
+        return QueryResult("ask", boolean=value not in ("0", "false", ""))
     rows = [tuple(_term(b[v]) if v in b else None for v in variables) for b in bindings]
-    return Answer(kind="select", variables=variables, rows=rows)
+    return QueryResult.of_terms("select", variables, rows)
 
 
 
@@ -256,43 +230,54 @@ class RemoteBackend:
         except OSError as exc:
             raise StoreError(f"cannot reach the SPARQL server at {url}: {exc}") from None
 
-    def update(self, sparql: str, timeout: float | None = None) -> None:
-        """Send a SPARQL 1.1 Update request to the update URL."""
-        self._post(self.update_url, [("update", sparql)], "*/*", timeout)
+    def update(self, sparql: str, base_iri: str | None = None, timeout: float | None = None) -> None:
+        """Send a SPARQL 1.1 Update request to the update URL (with the usual prefixes)."""
+        text = with_prologue(sparql)
+        if base_iri:
+            text = f"BASE <{base_iri}> " + text
+        try:
+            self._post(self.update_url, [("update", text)], "*/*", timeout)
+        finally:
+            self.refresh()
 
     def _dataset(self, graphs: list[str]) -> list[tuple[str, str]]:
         graphs = graphs or ["urn:impactkg:empty"]
         return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
 
-    def run(
-        self,
-        sparql: str,
-        bindings: dict[str, OxTerm] | None = None,
-        timeout: float | None = None,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-    ) -> Answer:
-        """Run a query on the server and return its answer as pyoxigraph terms.
+    def query(self, request: QueryRequest) -> QueryResult:
+        """Run a query on the server and return its answer as exact pyoxigraph terms.
 
-        The dataset is the union of the server's named graphs, unless the query has its own
-        FROM clauses or ``default_graphs`` / ``named_graphs`` are given.
+        The dataset is the request's (``default-graph-uri``/``named-graph-uri``), else the
+        query's own FROM clauses, else the union of the server's named graphs. Past
+        ``request.timeout`` the HTTP request is given up (TimeLimit); the server may go on.
         """
+        from impactkg.errors import TimeLimit, TooLarge
+        from impactkg.graph.backends.oxigraph import too_large
+
         text = with_prologue(
-            with_values(sparql, {k: term_text(v) for k, v in (bindings or {}).items()})
+            with_values(request.text, {k: term_text(v) for k, v in request.bindings.items()})
         )
+        if request.base_iri:
+            text = f"BASE <{request.base_iri}> " + text
         form = query_form(text)
         if form == "update":
             raise QueryError("this is an update, not a query: use an update request")
-        if default_graphs is not None or named_graphs is not None:
-            params = [("query", text)]
-            params += [("default-graph-uri", g) for g in default_graphs or []]
-            params += [("named-graph-uri", g) for g in named_graphs or []]
-        elif any(word == "FROM" for word, _ in external_references(text)):
-            params = [("query", text)]
-        else:
-            params = [("query", text)] + self._dataset(self.graph_names())
+        params = [("query", text)]
+        if request.default_graphs is not None or request.named_graphs is not None:
+            params += [("default-graph-uri", g) for g in request.default_graphs or []]
+            params += [("named-graph-uri", g) for g in request.named_graphs or []]
+        elif request.union:
+            params += self._dataset(self.graph_names())
         accept = SELECT_TYPES if form in ("select", "ask") else GRAPH_TYPES
-        ctype, body, headers = self._post(self.query_url, params, accept, timeout)
+        try:
+            ctype, body, headers = self._post(self.query_url, params, accept, request.timeout)
+        except QueryError as exc:
+            if "did not answer within" in str(exc):
+                raise TimeLimit(
+                    f"the query ran past the time limit of {request.timeout or self.timeout:g} s "
+                    f"(the request to {self.query_url} was given up)"
+                ) from None
+            raise
         if "x-sparql-maxrows" in headers:
             raise QueryError(
                 f"the SPARQL server cut the result at {headers['x-sparql-maxrows']} rows "
@@ -300,19 +285,21 @@ class RemoteBackend:
             )
         if form in ("select", "ask"):
             try:
-                return parse_json_results(body)
+                result = parse_json_results(body)
             except (ValueError, KeyError, TypeError) as exc:
                 raise QueryError(f"the SPARQL server sent unreadable results ({ctype}): {exc}") from None
-        fmt = ox.RdfFormat.TURTLE if "turtle" in ctype else ox.RdfFormat.N_TRIPLES
-        try:
-            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, fmt)]
-        except SyntaxError as exc:
-            raise QueryError(f"the SPARQL server sent unreadable RDF ({ctype}): {exc}") from None
-        return Answer(kind="graph", triples=triples)
-
-    # ------------------------------------------------------------------ the Backend interface
-    def query(self, sparql: str, bindings: dict[str, OxTerm]) -> QueryResult:
-        return self.run(sparql, bindings).to_result()
+        else:
+            fmt = ox.RdfFormat.TURTLE if "turtle" in ctype else ox.RdfFormat.N_TRIPLES
+            try:
+                triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, fmt)]
+            except SyntaxError as exc:
+                raise QueryError(f"the SPARQL server sent unreadable RDF ({ctype}): {exc}") from None
+            result = QueryResult("graph")
+            result.graph_triples = triples
+        cap = request.max_results
+        if cap is not None and result.kind != "ask" and len(result) > cap:
+            raise TooLarge(too_large(cap, "rows" if result.kind == "select" else "triples"))
+        return result
 
     def graph_names(self) -> list[str]:
         now = time.monotonic()
@@ -320,7 +307,7 @@ class RemoteBackend:
             # GROUP BY, not DISTINCT: Virtuoso answers it from an index, DISTINCT scans every quad
             text = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
             _, body, _ = self._post(self.query_url, [("query", text)], SELECT_TYPES, None)
-            names = [str(row[0].value) for row in parse_json_results(body).rows if row[0] is not None]
+            names = [value_of(row[0]) for row in parse_json_results(body).terms if row[0] is not None]
             self._graphs = sorted(g for g in names if not SYSTEM_GRAPHS.match(g))
             self._graphs_at = now
         return list(self._graphs)
@@ -335,8 +322,8 @@ class RemoteBackend:
         text = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
         form = [("query", text)] + [("named-graph-uri", g) for g in graphs]
         _, body, _ = self._post(self.query_url, form, SELECT_TYPES, None)
-        rows = parse_json_results(body).rows
-        return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
+        rows = parse_json_results(body).terms
+        return int(value_of(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def __len__(self) -> int:
         return self._count(self.graph_names())
@@ -355,7 +342,7 @@ class RemoteBackend:
     def _insert_batch(self, quads: list[ox.Quad]) -> None:
         by_graph: dict[str, list[str]] = {}
         for q in quads:
-            g = q.graph_name.value
+            g = value_of(q.graph_name)
             s, o = skolem(q.subject, g), skolem(q.object, g)
             by_graph.setdefault(g, []).append(f"{s} {q.predicate} {term_data(o)} .")
         body = " ".join(
@@ -363,7 +350,11 @@ class RemoteBackend:
         )
         self.update(f"INSERT DATA {{ {body} }}")
 
-    def replace_graphs(self, graphs: dict[str, list[ox.Quad]], additions: list[ox.Quad] = ()) -> None:
+    loads_files = False
+
+    def replace_graphs(
+        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = ()
+    ) -> None:
         """Replace each named graph by its new quads and add ``additions``.
 
         The new content goes to staging graphs first; only when every batch is in are the
@@ -409,8 +400,10 @@ class RemoteBackend:
         while True:
             text = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT {PAGE} OFFSET {offset}"
             _, body, _ = self._post(self.query_url, [("query", text)], SELECT_TYPES, None)
-            rows = parse_json_results(body).rows
+            rows = parse_json_results(body).terms
             for s, p, o in rows:
+                if s is None or not isinstance(p, ox.NamedNode) or o is None or isinstance(s, ox.Literal):
+                    raise StoreError(f"the SPARQL server sent a row that is not a triple of <{graph}>: {s} {p} {o}")
                 yield ox.Quad(s, p, o, g)
             got += len(rows)
             offset += PAGE
@@ -427,14 +420,15 @@ class RemoteBackend:
             yield from self._graph_triples(graph)
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
-        from impactkg.graph.backends import FORMATS, _dedupe
+        from impactkg.graph.backends.oxigraph import _dedupe
+        from impactkg.graph.sparql.formats import write_rdf
 
-        rdf_format, keeps_graphs = FORMATS[fmt]
+        _, keeps_graphs = FORMATS[fmt]
+        name = {"xml": "rdfxml", "jsonld-graphs": "jsonld"}.get(fmt, fmt)
         if keeps_graphs:
-            ox.serialize(self.quads(), output, rdf_format)
+            write_rdf(self.quads(), output, name)
         else:
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self.quads())
-            ox.serialize(_dedupe(triples), output, rdf_format)
+            write_rdf(_dedupe(q.triple for q in self.quads()), output, name)
 
     @property
     def rdflib(self) -> rdflib.Dataset:

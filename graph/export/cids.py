@@ -18,15 +18,29 @@ ikg:Activity           cids:Activity: org:hasName, cids:hasDescription
 ikg:LogicModel         cids:ImpactModel: org:hasName, cids:hasDescription, cids:forOrganization;
                        its elements are oep:partOf it
 ikg:Indicator          cids:Indicator: org:hasName, cids:hasDescription, cids:unitDescription,
-                       cids:forOrganization, cids:forOutcome, cids:usesOutput, cids:forTheme,
-                       cids:hasIndicatorReport, cids:hasCode (accepted IRIS+ matches)
+                       org:hasIdentifier (the catalogue's number), cids:forOrganization,
+                       cids:definedBy (the organization of the catalogue),
+                       cids:forOutcome, cids:usesOutput, cids:forTheme, cids:hasIndicatorReport,
+                       cids:hasBaseline, cids:hasTarget, cids:hasCode (accepted IRIS+ matches)
 ikg:IndicatorValue     (:mod:`impactkg.graph.export.cids_reports`) current and baseline values:
-                       cids:IndicatorReport with their period; a baseline: cids:hasBaseline;
+                       cids:IndicatorReport with their period, i72:value [i72:Measure;
+                       i72:hasNumericalValue]; a baseline: cids:hasBaseline (an i72:Measure);
                        a target: cids:Target, cids:hasTarget, and the reports' cids:forTarget
 =====================  ==========================================================================
 
 Indicators, outcomes, models and reports belong to the organization that publishes the catalogue
-(``organization``; by default the Data and Indicators Subcommittee of the embedded dataset).
+(``organization``; by default the Data and Indicators Subcommittee of the embedded dataset), which
+is also the ``cids:definedBy`` of its indicators.
+
+Codes (Essential tier) carry ``org:hasIdentifier``, ``org:hasName``, ``cids:hasDescription``,
+``sch:codeValue`` (the code as written: ``11``, ``11.b``, ``PI4060``), ``cids:hasSpecification``
+(where the code is defined: the UN SDG KOS IRI ``http://metadata.un.org/sdg/...`` of an SDG goal
+or target, the code-list IRI of an IRIS+ metric) and ``cids:definedBy``: the United Nations for
+SDG goals and targets (adopted by the UN General Assembly, resolution A/RES/70/1), the GIIN for
+IRIS+ metrics. Those two organizations are not records of the dataset: the export adds them
+(:data:`CODE_DEFINERS`, IRIs and names chosen by the team). ``i72:value`` (a Measure) is given
+for SDG goals, whose codes are the numbers 1-17; target codes (``11.b``) and IRIS+ identifiers are
+not numbers, so they have ``sch:codeValue`` only (CIDS calls ``i72:value`` an alternative to it).
 
 CIDS names are one ``xsd:string`` each, so language tags go; everything else that CIDS cannot
 express (records of other classes, provenance, values without a number or year, ...) is listed
@@ -53,7 +67,7 @@ import rdflib
 from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import XSD
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import CidsError
 from impactkg.graph.export import cids_reports
 from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
@@ -73,6 +87,7 @@ ORG = rdflib.Namespace("http://ontology.eil.utoronto.ca/tove/organization#")
 I72 = rdflib.Namespace("http://ontology.eil.utoronto.ca/ISO21972/iso21972#")
 ACT = rdflib.Namespace("http://ontology.eil.utoronto.ca/tove/activity#")
 OEP = rdflib.Namespace("http://www.w3.org/2001/sw/BestPractices/OEP/SimplePartWhole/part.owl#")
+SCH = rdflib.Namespace("http://schema.org/")
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 SKOSNS = rdflib.Namespace(SKOS)
 SDG_HTTPS = "https://metadata.un.org/sdg/"
@@ -81,6 +96,12 @@ IRIS_NS = "https://codelist.commonapproach.org/codeLists/IrisMetric53#"
 #: The organization whose catalogue the embedded dataset holds (データ・指標分科会).
 DEFAULT_ORGANIZATION = record_iri("org", "data-indicators")
 REFERENCE_ENV = "IMPACTKG_CIDS_DIR"
+#: Organizations that define the codes the export uses (cids:definedBy), added by the export:
+#: key -> (IRI, legal name, Japanese name). Not records of the dataset: the team's choice.
+CODE_DEFINERS = {
+    "sdg": (record_iri("org", "united-nations"), "United Nations", "国際連合"),
+    "iris": (record_iri("org", "giin"), "Global Impact Investing Network (GIIN)", "GIIN"),
+}
 SKIP_GRAPHS = (ONTOLOGY_GRAPH, GRAPH + "inferred")
 
 #: The terms of CIDS's JSON-LD context this export uses (as in ``cidsContext.jsonld``).
@@ -114,6 +135,12 @@ MINIMAL_CONTEXT: dict[str, object] = {
     "hasNumericalValue": {"@id": "i72:hasNumericalValue", "@type": "xsd:string"},
     "startedAtTime": {"@id": "prov:startedAtTime", "@type": "xsd:dateTime"},
     "endedAtTime": {"@id": "prov:endedAtTime", "@type": "xsd:dateTime"},
+    "sch": str(SCH),
+    "definedBy": {"@id": "cids:definedBy", "@type": "@id"},
+    "hasBaseline": {"@id": "cids:hasBaseline", "@type": "@id"},
+    "hasTarget": {"@id": "cids:hasTarget", "@type": "@id"},
+    "forTarget": {"@id": "cids:forTarget", "@type": "@id"},
+    "hasSpecification": {"@id": "cids:hasSpecification", "@type": "xsd:anyURI"},
 }
 
 #: Why a property of an exported record has no place in CIDS.
@@ -131,9 +158,6 @@ REASONS = {
     IKG + "domain": "the domain (kept as cids:forTheme)",
 }
 
-
-class CidsError(ImpactKGError):
-    """The CIDS export could not be made."""
 
 
 @dataclass
@@ -284,7 +308,7 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
         )
     g = rdflib.Graph()
     for prefix, ns in (("cids", CIDS), ("org", ORG), ("i72", I72), ("act", ACT), ("oep", OEP),
-                       ("prov", PROV), ("skos", SKOSNS), ("xsd", XSD)):  # fmt: skip
+                       ("prov", PROV), ("skos", SKOSNS), ("xsd", XSD), ("sch", SCH)):  # fmt: skip
         g.bind(prefix, ns)
     for prefix in ("ikd", "sdg"):
         g.bind(prefix, PREFIXES[prefix])
@@ -397,13 +421,17 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
             add(e, OEP.partOf, URIRef(m))
 
     # -- indicators and their values
+    definers: set[str] = set()
     skipped_values: dict[str, list[str]] = defaultdict(list)
     no_unit = []
     for ind in indicators:
         typed(ind, CIDS.Indicator, {IKG + "unit", IKG + "unitText", IKG + "measures", IKG + "hasValue",
                                     IKG + "domain", IKG + "sdgGoal", SKOS + "exactMatch",
-                                    SKOS + "closeMatch", IKG + "dataSource"})  # fmt: skip
+                                    SKOS + "closeMatch", IKG + "dataSource", DCTERMS + "identifier"})  # fmt: skip
         label = name(ind)
+        ident = r.label(ind, preds=(DCTERMS + "identifier",))
+        if ident:
+            add(ind, ORG.hasIdentifier, _s(ident))
         unit = r.label(ind, preds=(IKG + "unitText",)) or r.label(
             r.objects(ind, IKG + "unit")[0] if r.objects(ind, IKG + "unit") else "", "ja"
         )
@@ -421,6 +449,7 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
             parts.append(f"データソース: {source}")
         add(ind, CIDS.hasDescription, _s(" / ".join(parts)))
         add(ind, CIDS.forOrganization, org)
+        add(ind, CIDS.definedBy, org)
         add(org, CIDS.hasIndicator, URIRef(ind))
         for x in r.objects(ind, IKG + "measures"):
             if x in outcomes:
@@ -436,10 +465,17 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
             for m in r.objects(ind, p):
                 add(ind, URIRef(p), _https(m))
                 if m.startswith(IRIS_NS):
+                    code = m[len(IRIS_NS) :]
                     add(ind, CIDS.hasCode, URIRef(m))
                     add(m, RDF.type, CIDS.Code)
-                    add(m, ORG.hasIdentifier, _s(m[len(IRIS_NS) :]))
-                    add(m, ORG.hasName, _s(r.label(m, "en") or m[len(IRIS_NS) :]))
+                    add(m, ORG.hasIdentifier, _s(code))
+                    add(m, ORG.hasName, _s(r.label(m, "en") or code))
+                    metric_desc = r.label(m, "en", preds=(SKOS + "definition",))
+                    add(m, CIDS.hasDescription, _s(metric_desc or f"IRIS+ metric {code}"))
+                    add(m, SCH.codeValue, Literal(code))
+                    add(m, CIDS.hasSpecification, Literal(m, datatype=XSD.anyURI))
+                    add(m, CIDS.definedBy, URIRef(CODE_DEFINERS["iris"][0]))
+                    definers.add("iris")
         cids_reports.indicator_values(r, add, typed, ind, label, org, skipped_values)  # values: cids_reports.py
 
     # -- SDG goals (themes and codes) and targets (codes), with CIDS's https IRIs
@@ -453,6 +489,13 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
         add(node, ORG.hasName, _s(f"Goal {code}: {r.label(goal, 'en') or r.label(goal) or code}"))
         desc = r.label(goal, "en", preds=(SKOS + "definition",)) or r.label(goal, "ja") or f"SDG {code}"
         add(node, CIDS.hasDescription, _s(desc))
+        _sdg_code(add, node, goal, code)
+        if code.isdigit():
+            measure = URIRef(record_iri("measure", f"sdg-goal-{code}"))
+            add(node, I72.value, measure)
+            add(measure, RDF.type, I72.Measure)
+            add(measure, I72.hasNumericalValue, _s(code))
+        definers.add("sdg")
     for t in sorted(codes_used):
         code = t[len(SDG) :]
         node = _https(t)
@@ -462,6 +505,14 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
         add(node, ORG.hasName, _s(f"Target {code}"))
         desc = r.label(t, "en", preds=(SKOS + "definition",)) or r.label(t, "en") or f"SDG target {code}"
         add(node, CIDS.hasDescription, _s(desc))
+        _sdg_code(add, node, t, code)
+        definers.add("sdg")
+    for key in sorted(definers):
+        iri, legal, name_ja = CODE_DEFINERS[key]
+        add(iri, RDF.type, CIDS.Organization)
+        add(iri, ORG.hasLegalName, _s(legal))
+        add(iri, ORG.hasName, _s(name_ja))
+        counts["cids:Organization (defines codes)"] += 1
 
     # -- what is not expressed
     exported = set(consumed) | {v for vs in skipped_values.values() for v in vs}
@@ -524,6 +575,15 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
             )
         )
     return CidsExport(graph=g, unexpressed=unexpressed, organization=org_iri, counts=counts)
+
+
+def _sdg_code(add, node: URIRef, iri: str, code: str) -> None:
+    """The Essential-tier properties of an SDG goal or target code. ``sch:codeValue`` is a plain
+    literal (an xsd:string in RDF 1.1): CIDS's JSON-LD context has no term for it, and a typed
+    one would come back plain from the JSON-LD."""
+    add(node, SCH.codeValue, Literal(code))
+    add(node, CIDS.hasSpecification, Literal(iri, datatype=XSD.anyURI))
+    add(node, CIDS.definedBy, URIRef(CODE_DEFINERS["sdg"][0]))
 
 
 def _curie(iri: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, URIRef
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import DocsError
 from impactkg.ontology import IKG, PREFIXES, SCHEMES, SDGO, ontology_file, shapes_file
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -38,9 +38,6 @@ CHARACTERISTICS = {
     OWL.InverseFunctionalProperty: "inverse functional",
 }
 
-
-class DocsError(ImpactKGError):
-    """The documentation could not be written."""
 
 
 def e(text: object) -> str:

@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from impactkg.errors import ImpactKGError
+from impactkg.errors import FigureError
 from impactkg.graph.files import write_atomically
 
 FIGURES = ("chain", "system", "heatmap", "goals", "progress", "value")
@@ -48,9 +48,6 @@ SDG_COLOURS = {
 CASE_MAP_METHODS = ("loan", "outcome-linked-loan", "bond", "direct-equity", "fund-investment",
                     "blended", "other")
 
-
-class FigureError(ImpactKGError):
-    """A figure that cannot be drawn: no data for it, a bad size, no Japanese font."""
 
 
 # ---------------------------------------------------------------------- fonts

@@ -1,8 +1,12 @@
-"""Render query results for a terminal or a file: table, CSV, TSV, SPARQL JSON, Turtle.
+"""Results for a person at a terminal: an aligned table (East Asian wide characters count double),
+fitted to a width or whole.
+
+Machine formats (CSV, TSV, JSON, XML, RDF) are :meth:`QueryResult.serialize`; this module only
+draws the ``table`` view: IRIs as prefixed names where one fits, runs of white space as one space.
 
 >>> import rdflib
 >>> from impactkg.graph.sparql.results import QueryResult
->>> print(render(QueryResult("select", ["unit"], [(rdflib.Literal("分"),)]), "table"), end="")
+>>> print(table(QueryResult("select", ["unit"], [(rdflib.Literal("分"),)])), end="")
 unit
 ----
 分
@@ -11,14 +15,13 @@ unit
 
 from __future__ import annotations
 
-import rdflib
 from wcwidth import wcswidth
 
-from impactkg.errors import QueryError
 from impactkg.graph.sparql.results import QueryResult
-from impactkg.ontology import PREFIXES
+from impactkg.graph.sparql.terms import display
 
-MAX_CELL = 60
+#: The narrowest a column is made when a table is fitted to a width.
+MIN_COLUMN = 6
 
 
 def _width(text: str) -> int:
@@ -26,66 +29,57 @@ def _width(text: str) -> int:
     return w if w >= 0 else len(text)
 
 
-def _short(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, rdflib.URIRef):
-        value = str(term)
-        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if value.startswith(ns) and value != ns:
-                return f"{prefix}:{value[len(ns) :]}"
-        return f"<{value}>"
-    return " ".join(str(term).split())
-
-
-def _clip(text: str) -> str:
-    if _width(text) <= MAX_CELL:
+def _clip(text: str, limit: int) -> str:
+    if _width(text) <= limit:
         return text
-    out = ""
+    out, used = [], 0
     for ch in text:
-        if _width(out + ch) > MAX_CELL - 1:
+        w = max(_width(ch), 0)
+        if used + w > limit - 1:
             break
-        out += ch
-    return out + "…"
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
 
 
-def table(result: QueryResult) -> str:
-    """An aligned text table; East Asian wide characters count double."""
+def _fit(widths: list[int], floor: list[int], limit: int) -> list[int]:
+    """Column widths whose aligned line fits ``limit`` characters: the widest columns give way
+    first, none below its floor."""
+    widths = list(widths)
+    gaps = 2 * (len(widths) - 1)
+    while sum(widths) + gaps > limit:
+        i = max(range(len(widths)), key=lambda k: (widths[k] - floor[k], widths[k]))
+        if widths[i] <= floor[i]:
+            break
+        widths[i] -= 1
+    return widths
+
+
+def table(result: QueryResult, max_width: int | None = None) -> str:
+    """An aligned text table of a SELECT result (``true``/``false`` for ASK, Turtle for a graph
+    result). With ``max_width`` (characters) long cells are cut with ``…`` so that each line fits;
+    without it every cell is shown whole."""
     if result.kind == "ask":
         return f"{str(result.boolean).lower()}\n"
     if result.kind != "select":
-        return result.to_turtle()
-    cells = [[_clip(_short(v)) for v in row] for row in result.rows]
+        return result.serialize("ttl").decode("utf-8")
+    cells = [[display(v) for v in row] for row in result.terms]
     widths = [_width(v) for v in result.variables]
     for row in cells:
         widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=True)]
+    if max_width is not None and widths:
+        floor = [min(w, max(MIN_COLUMN, _width(v))) for w, v in zip(widths, result.variables, strict=True)]
+        widths = _fit(widths, floor, max_width)
+        cells = [[_clip(c, w) for c, w in zip(row, widths, strict=True)] for row in cells]
+        header = [_clip(v, w) for v, w in zip(result.variables, widths, strict=True)]
+    else:
+        header = list(result.variables)
 
     def line(values: list[str]) -> str:
-        return "  ".join(
-            v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)
-        ).rstrip()
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
 
-    out = [line(result.variables), line(["-" * w for w in widths])]
+    out = [line(header), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
     n = len(cells)
     out.append(f"({n} row{'s' if n != 1 else ''})")
     return "\n".join(out) + "\n"
-
-
-def render(result: QueryResult, fmt: str) -> str:
-    """Render ``result`` as ``fmt``: table, csv, tsv, json or ttl."""
-    if fmt == "table":
-        return table(result)
-    if fmt == "csv":
-        return result.to_csv()
-    if fmt == "tsv":
-        return result.to_csv(delimiter="\t")
-    if fmt == "json":
-        return result.to_json() + "\n"
-    if fmt == "ttl":
-        if result.kind != "graph":
-            raise QueryError(
-                "Turtle output is for CONSTRUCT and DESCRIBE queries; use table, csv or json"
-            )
-        return result.to_turtle()
-    raise QueryError(f"unknown format {fmt!r}")

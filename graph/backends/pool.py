@@ -1,0 +1,294 @@
+"""An Oxigraph store in a folder whose queries run in worker processes, within a time limit that
+really stops them.
+
+pyoxigraph cannot cancel a query, so each query runs in a worker process that has opened the store
+read-only (``pyoxigraph.Store.read_only``); a worker still busy at the deadline is killed
+(SIGKILL) and a fresh one started in its place: no thread is left evaluating. Writes (updates,
+loads) run with every reader closed: an update in a process of its own (killed past the deadline;
+Oxigraph applies an update as one transaction, so nothing is then written), a load in this process.
+This is how ``impactkg serve`` reads a local store: the store decides how a query runs, the
+server only speaks HTTP.
+
+>>> QueryRequest("ASK { }").max_results is None
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from impactkg.errors import Busy, ImpactKGError, QueryError, StoreError, TimeLimit
+from impactkg.graph.backends import QueryRequest
+from impactkg.graph.backends.oxigraph import OxigraphBackend, dump_store, run_query, run_update
+from impactkg.graph.sparql.results import QueryResult
+
+#: Seconds a query may wait for a free worker (waiting burns no CPU; the time limit counts
+#: from the start of the evaluation).
+QUEUE_WAIT = 30.0
+
+
+def _error(name: str, message: str) -> ImpactKGError:
+    import impactkg.errors as errors
+
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, ImpactKGError)):
+        cls = QueryError
+    return cls(message)
+
+
+def _reader(path: str, conn: Any) -> None:
+    """A worker: answers requests on a read-only store until told to stop or the parent goes."""
+    store: ox.Store | None = ox.Store.read_only(path)
+    conn.send(("ready", None))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        if msg == "close":
+            store = None
+            conn.send(("closed", None))
+            continue
+        if msg == "reopen":
+            store = ox.Store.read_only(path)
+            conn.send(("ready", None))
+            continue
+        try:
+            if store is None:
+                raise QueryError("the query worker's store is closed for a write: try again")
+            conn.send(("ok", run_query(store, msg)))
+        except ImpactKGError as exc:
+            conn.send((type(exc).__name__, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - reported to the client as one line
+            conn.send(("QueryError", f"query failed: {type(exc).__name__}: {exc}"))
+
+
+def _writer(path: str, text: str, base_iri: str | None, conn: Any) -> None:
+    """Run one update on the store opened read-write, then flush and exit."""
+    try:
+        store = ox.Store(path)
+        run_update(store, text, base_iri)
+        store.flush()
+        conn.send(("ok", None))
+    except ImpactKGError as exc:
+        conn.send((type(exc).__name__, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported to the client as one line
+        conn.send(("QueryError", f"update failed: {' '.join(str(exc).split())}"))
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: Any
+    conn: Any
+
+
+class ProcessPool:
+    """``size`` worker processes on the store at ``path``, each query bounded by ``timeout`` s."""
+
+    def __init__(self, path: str | Path, size: int = 2, timeout: float = 30.0):
+        self.path = str(path)
+        self.size = max(1, size)
+        self.timeout = timeout
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(self.size):
+            self._idle.put(self._start())
+
+    def _start(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_reader, args=(self.path, child), daemon=True)
+        proc.start()
+        child.close()
+        if not parent.poll(60) or parent.recv()[0] != "ready":
+            proc.kill()
+            raise StoreError(f"a query worker could not open the store at {self.path}")
+        w = _Worker(proc, parent)
+        with self._lock:
+            self._all.add(w)
+        return w
+
+    def _replace(self, w: _Worker) -> None:
+        """Kill ``w`` and start a fresh worker in its place (in the background)."""
+        with self._lock:
+            self._all.discard(w)
+        with contextlib.suppress(OSError, ValueError):
+            w.process.kill()
+        w.process.join(10)
+        w.conn.close()
+
+        def respawn() -> None:
+            if not self._closed:
+                self._idle.put(self._start())
+
+        threading.Thread(target=respawn, daemon=True).start()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        with self._lock:
+            return sorted(w.process.pid for w in self._all)
+
+    def run(self, req: QueryRequest) -> QueryResult:
+        """Run ``req`` in a worker; past its timeout the worker is killed and TimeLimit raised."""
+        limit = self.timeout if req.timeout is None else req.timeout
+        wait = max(QUEUE_WAIT, limit)
+        try:
+            w = self._idle.get(timeout=wait)
+        except queue.Empty:
+            raise Busy(f"every query worker stayed busy for {wait:g} s: try again later") from None
+        try:
+            w.conn.send(req)
+            if not w.conn.poll(limit):
+                self._replace(w)
+                raise TimeLimit(f"the query ran past the time limit of {limit:g} s and was stopped")
+            status, payload = w.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(w)
+            raise QueryError("the query worker stopped unexpectedly; the query was not answered") from None
+        self._idle.put(w)
+        if status == "ok":
+            return payload
+        raise _error(status, payload)
+
+    @contextlib.contextmanager
+    def readers_closed(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold every worker, with its store closed, for the time of a write."""
+        limit = self.timeout if timeout is None else timeout
+        held: list[_Worker] = []
+        deadline = time.monotonic() + limit
+        try:
+            while len(held) < self.size:
+                left = deadline - time.monotonic()
+                try:
+                    held.append(self._idle.get(timeout=max(0.05, left)))
+                except queue.Empty:
+                    raise Busy(f"the store stayed busy for {limit:g} s: try the write again") from None
+            for w in held:
+                w.conn.send("close")
+                w.conn.recv()
+            yield
+        finally:
+            for w in held:
+                try:
+                    w.conn.send("reopen")
+                    w.conn.recv()
+                    self._idle.put(w)
+                except (EOFError, OSError):
+                    self._replace(w)
+
+    def update(self, text: str, base_iri: str | None = None, timeout: float | None = None) -> None:
+        """Run an update with every reader closed; past ``timeout`` it is killed (nothing is
+        written: Oxigraph applies an update as one transaction)."""
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        with self.readers_closed(limit):
+            parent, child = self._ctx.Pipe()
+            proc = self._ctx.Process(target=_writer, args=(self.path, text, base_iri, child), daemon=True)
+            proc.start()
+            child.close()
+            if not parent.poll(max(0.05, deadline - time.monotonic())):
+                proc.kill()
+                proc.join(10)
+                raise TimeLimit(f"the update ran past the time limit of {limit:g} s and was stopped")
+            status, payload = parent.recv()
+            proc.join(10)
+            if status != "ok":
+                raise _error(status, payload)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            with contextlib.suppress(OSError, ValueError):
+                w.conn.send(None)
+        for w in workers:
+            w.process.join(2)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(5)
+
+
+class PoolBackend:
+    """The Oxigraph store at ``path`` read by ``workers`` worker processes (see the module)."""
+
+    name = "oxigraph"
+    loads_files = True
+
+    def __init__(self, path: Path, workers: int = 2, timeout: float = 30.0, **_: Any):
+        self.path = Path(path)
+        # Create the store if needed, then let the readers have it.
+        ox.Store(str(self.path)).flush()
+        self.pool = ProcessPool(self.path, workers, timeout)
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def query(self, request: QueryRequest) -> QueryResult:
+        return self.pool.run(request)
+
+    def update(self, text: str, base_iri: str | None = None, timeout: float | None = None) -> None:
+        self.pool.update(text, base_iri, timeout)
+
+    def _write(self, action: Callable[[OxigraphBackend], None]) -> None:
+        with self.pool.readers_closed():
+            backend = OxigraphBackend(self.path)
+            try:
+                action(backend)
+            finally:
+                backend.close()
+
+    def replace_graphs(
+        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = ()
+    ) -> None:
+        self._write(lambda b: b.replace_graphs(graphs, additions, files))
+
+    def drop_graph(self, graph: str) -> None:
+        self._write(lambda b: b.drop_graph(graph))
+
+    def _read_only(self) -> ox.Store:
+        return ox.Store.read_only(str(self.path))
+
+    def graph_names(self) -> list[str]:
+        res = self.query(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False))
+        return sorted(row[0].value for row in res.terms if isinstance(row[0], ox.NamedNode))
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self._read_only().quads_for_pattern(None, None, None, None))
+
+    def dump(self, output: IO[bytes], fmt: str) -> None:
+        dump_store(self._read_only(), output, fmt)
+
+    @property
+    def rdflib(self) -> Any:
+        import rdflib
+        from oxrdflib import OxigraphStore
+
+        return rdflib.Dataset(store=OxigraphStore(store=self._read_only()), default_union=True)
+
+    def worker_pids(self) -> list[int]:
+        return self.pool.worker_pids()
+
+    def __len__(self) -> int:
+        text = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        res = self.query(QueryRequest(text, union=False))
+        return int(res.terms[0][0].value)  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        self.pool.close()
