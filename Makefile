@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-versions lint typecheck notebook bench clean chromium java virtuoso ontology w3c
+.PHONY: run test test-versions lint typecheck notebook bench clean chromium java virtuoso ontology w3c screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,10 @@ w3c: $(VENV)/.installed-test
 # Turtle and commit both (the tests check they agree).
 ontology: $(VENV)/.installed
 	$(BIN)/python -m impactkg.ontology.rdfxml
+
+# The README's screenshots (docs/screenshots/), taken by the browser tests in headless chromium.
+screenshots: $(VENV)/.installed-test chromium
+	IMPACTKG_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_query_editor.py tests/test_ui_browser.py tests/test_maps_readable.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -210,6 +210,7 @@ class KnowledgeGraph:
         base_iri: str | None = None,
         timeout: float | None = None,
         max_results: int | None = None,
+        params_from: str | None = None,
         **kwparams: Any,
     ) -> QueryResult:
         """Run a named query (``"indicators-for-target"``), a ``.rq`` file path, or SPARQL text.
@@ -219,14 +220,17 @@ class KnowledgeGraph:
         the dataset as the SPARQL Protocol does (see the module); ``base_iri`` resolves relative
         IRIs (a ``.rq`` file's own IRI by default); past ``timeout`` seconds the query is stopped
         (TimeLimit) where the back end can stop it; more than ``max_results`` rows or triples
-        raise TooLarge. Returns a :class:`~impactkg.graph.sparql.results.QueryResult`.
+        raise TooLarge. ``params_from`` names the named query that SPARQL text is an edited copy
+        of: its typed parameters bind ``params`` into the text (see
+        :func:`impactkg.queries.prepare`). Returns a
+        :class:`~impactkg.graph.sparql.results.QueryResult`.
         Raises QueryError (with one readable line) for an unknown query, a bad parameter, invalid
         SPARQL, an update, or a graph the store does not hold; Refused for remote data.
         """
         from impactkg.queries import check_references, prepare
 
         values = {**(params or {}), **kwparams}
-        prepared = prepare(name_or_text, values)
+        prepared = prepare(name_or_text, values, params_from=params_from)
         check_references(prepared, self._lookup)
         request = self.request(
             prepared.text,

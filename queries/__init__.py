@@ -262,10 +262,28 @@ def resolve(name_or_text: str, params: dict[str, Any]) -> tuple[str, dict[str, A
     return prepared.text, prepared.bindings
 
 
-def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
+def prepare(name_or_text: str, params: dict[str, Any], *, params_from: str | None = None) -> Prepared:
     """A named query (by name), a ``.rq`` file (by path) or SPARQL text, with its parameters bound
     as typed RDF terms. Raises QueryError for an unknown name or parameter, a missing required
-    parameter or a value its type refuses."""
+    parameter or a value its type refuses.
+
+    ``params_from`` names the named query that SPARQL text is an edited copy of: its parameters
+    (types, defaults, required) and title apply to the text, unless the text's own header declares
+    parameters. An edited query is run with its parameters, never silently without them.
+
+    >>> edited = "# a note" + chr(10) + get("indicators-for-target").text
+    >>> p = prepare(edited, {"target": "11.b"}, params_from="indicators-for-target")
+    >>> p.name, p.bindings["target"].value
+    ('indicators-for-target', 'http://metadata.un.org/sdg/11.b')
+    """
+    if params_from is not None:
+        template = get(params_from)
+        q = parse(name_or_text, template.name)
+        if not q.params:
+            q.params = list(template.params)
+        if not (q.title_ja or q.title_en):
+            q.title_ja, q.title_en = template.title_ja, template.title_en
+        return _bound(q, params, q.name, strict=True)
     if name_or_text.endswith(".rq") and "\n" not in name_or_text:
         path = Path(name_or_text)
         if not path.exists():
@@ -275,6 +293,13 @@ def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
         q = parse(name_or_text, "query")
     else:
         q = get(name_or_text)
+    strict = q.path is not None and q.name in library()
+    return _bound(q, params, q.name if q.path is not None else "", strict=strict)
+
+
+def _bound(q: NamedQuery, params: dict[str, Any], name: str, *, strict: bool) -> Prepared:
+    """Bind ``params`` as ``q`` declares them; ``strict``: a parameter it does not declare is an
+    error even when it declares none."""
     bindings: dict[str, Any] = {}
     declared = {p.name for p in q.params}
     for key, value in params.items():
@@ -282,7 +307,7 @@ def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
             continue
         p = q.param(key)
         if p is None:
-            if q.params or q.path is not None and q.name in library():
+            if q.params or strict:
                 known = ", ".join(sorted(declared)) or "none"
                 raise QueryError(f"{q.name}: unknown parameter {key!r} (parameters: {known})")
             p = Param(key, "iri" if str(value).startswith("<") else "string")
@@ -307,7 +332,7 @@ def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
     title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
     shipped = q.path is not None and q.path.resolve().parent == query_dir().resolve()
     base = q.path.resolve().as_uri() if q.path is not None and not shipped else None
-    return Prepared(q.text, bindings, q.name if q.path is not None else "", title, base, references)
+    return Prepared(q.text, bindings, name, title, base, references)
 
 
 def check_references(prepared: Prepared, run: Any) -> None:

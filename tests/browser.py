@@ -3,11 +3,18 @@
 Playwright's own browser downloads are never used: the browser is /usr/bin/chromium (``make test``
 installs it when missing). Each page is watched for console errors, uncaught exceptions, dialogs
 and every request it makes; requests that are not ``file://`` are aborted and recorded.
+
+The browser sees no Japanese system font, whatever the machine has (fonts-noto-cjk, say): it runs
+with a private fontconfig configuration (``FONTCONFIG_FILE``) that lists only a folder holding the
+DejaVu fonts that matplotlib ships. Japanese text is drawn only if a page brings its own font.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +34,37 @@ ARGS = [
 ]
 
 
+@functools.cache
+def fontconfig_without_japanese() -> Path:
+    """A fontconfig configuration whose only fonts are matplotlib's DejaVu fonts (no CJK glyph)."""
+    import matplotlib
+
+    folder = Path(tempfile.mkdtemp(prefix="impactkg-fonts-"))
+    fonts = folder / "fonts"
+    fonts.mkdir()
+    for ttf in sorted((Path(matplotlib.get_data_path()) / "fonts" / "ttf").glob("DejaVu*.ttf")):
+        (fonts / ttf.name).symlink_to(ttf)
+    aliases = "".join(
+        f"<alias><family>{generic}</family><prefer><family>{family}</family></prefer></alias>"
+        for generic, family in (("sans-serif", "DejaVu Sans"), ("serif", "DejaVu Serif"),
+                                ("monospace", "DejaVu Sans Mono"), ("system-ui", "DejaVu Sans"))
+    )
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>{fonts}</dir><cachedir>{folder / 'cache'}</cachedir>{aliases}</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return config
+
+
 def launch(playwright):
-    """The chromium browser, or a skip with the reason it cannot run."""
+    """The chromium browser (seeing no Japanese system font), or a skip with the reason it cannot
+    run."""
     if not CHROMIUM.exists():
         pytest.skip(f"no browser at {CHROMIUM}: 'make test' installs Debian's chromium (apt-get install chromium)")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_without_japanese())}
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
 
 
 @dataclass
@@ -115,3 +148,68 @@ def screenshot_stats(browser, png: bytes) -> tuple[int, int]:
         ))
     finally:
         page.close()
+
+
+#: Draws two Japanese characters of an element's text with the element's own font and with a
+#: font family that does not exist (so the browser falls back to its system fonts), and compares
+#: the pixels (alpha channel of a 64 x 64 canvas).
+_GLYPHS_JS = """async ([sel, family]) => {
+    const el = document.querySelector(sel);
+    if (!el) return {error: "no element " + sel};
+    const text = [...new Set([...(el.textContent || "")].filter(c => /[\\u3040-\\u30ff\\u4e00-\\u9fff]/.test(c)))];
+    if (text.length < 2) return {error: "no Japanese text in " + sel};
+    const font = family || getComputedStyle(el).fontFamily;
+    const [a, b] = text;
+    await document.fonts.load("48px " + font, a + b);
+    function draw(ch, f) {
+        const c = document.createElement("canvas");
+        c.width = c.height = 64;
+        const ctx = c.getContext("2d");
+        ctx.font = "48px " + f;
+        ctx.fillText(ch, 4, 52);
+        const d = ctx.getImageData(0, 0, 64, 64).data;
+        let s = "";
+        for (let i = 3; i < d.length; i += 4) s += d[i] > 127 ? "1" : "0";
+        return s;
+    }
+    const none = "no-such-font-impactkg";
+    return {
+        font, chars: a + b,
+        distinctWithFont: draw(a, font) !== draw(b, font),
+        distinctWithout: draw(a, none) !== draw(b, none),
+        differsFromFallback: draw(a, font) !== draw(a, none),
+        inked: draw(a, font).includes("1"),
+    };
+}"""
+
+
+def japanese_glyphs(page, selector: str, family: str | None = None) -> dict:
+    """How the page draws the Japanese text of ``selector`` (see :data:`_GLYPHS_JS`): drawn glyphs
+    are ``inked``, ``distinctWithFont`` (two characters look different) and ``differsFromFallback``;
+    ``distinctWithout`` is False when the browser has no Japanese font of its own (empty boxes
+    look alike), which shows that the page's font is what draws them."""
+    return page.evaluate(_GLYPHS_JS, [selector, family])
+
+
+def element_differs_without_its_font(page, selector: str) -> bool:
+    """Whether ``selector`` looks different once its font family is replaced by one that does not
+    exist (a screenshot of the element before and after)."""
+    el = page.locator(selector).first
+    before = el.screenshot()
+    page.evaluate("(sel) => { document.querySelector(sel).style.fontFamily = 'no-such-font-impactkg'; }", selector)
+    after = el.screenshot()
+    page.evaluate("(sel) => { document.querySelector(sel).style.fontFamily = ''; }", selector)
+    return before != after
+
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def screenshot(page, name: str, tmp_path: Path, **options) -> Path:
+    """A screenshot for the README: written to ``docs/screenshots/NAME.png`` when
+    ``IMPACTKG_SCREENSHOTS=1`` (``make screenshots``), else beside the test's files."""
+    folder = SCREENSHOTS if os.environ.get("IMPACTKG_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), **options)
+    return path

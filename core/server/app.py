@@ -107,11 +107,14 @@ class App:
             max_results=self.config.max_results if max_results is None else max_results,
         )
 
-    def named(self, name: str, values: Mapping[str, str], base_iri: str | None = None) -> QueryResult:
-        """A named query with its typed parameters, within the limits."""
+    def named(self, name: str, values: Mapping[str, str], base_iri: str | None = None,
+              text: str | None = None) -> QueryResult:
+        """A named query with its typed parameters, within the limits; with ``text``, that text
+        (an edited copy of the query) with the query's parameters."""
         return self.kg.query(
-            name, dict(values), timeout=self.config.timeout, max_results=self.config.max_results,
-            base_iri=base_iri,
+            name if text is None else text, dict(values), timeout=self.config.timeout,
+            max_results=self.config.max_results, base_iri=base_iri,
+            params_from=None if text is None else name,
         )
 
     def update(

@@ -45,6 +45,16 @@ def log(message: str) -> None:
     sys.stderr.flush()
 
 
+def request_target(path: str) -> str:
+    """The request target as UTF-8: the standard library reads the request line as Latin-1, so raw
+    UTF-8 bytes sent without percent-encoding (``?q=インフラ`` from curl) are decoded again here; bytes
+    that are not UTF-8 are a 400."""
+    try:
+        return path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise HttpError(HTTPStatus.BAD_REQUEST, "the request line is not UTF-8") from None
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "impactkg"
     sys_version = ""
@@ -68,7 +78,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-store")
+        if "Cache-Control" not in response.headers:
+            self.send_header("Cache-Control", "no-store")
         headers = {**self._cors(), **response.headers}
         if "Vary" in response.headers and "Vary" in self._cors():
             headers["Vary"] = f"{response.headers['Vary']}, Origin"
@@ -137,7 +148,7 @@ class Handler(BaseHTTPRequestHandler):
                         {"Retry-After": "1"})
             return
         try:
-            url = urllib.parse.urlsplit(self.path)
+            url = urllib.parse.urlsplit(request_target(self.path))
             req = Request(method, url.path, parse_qs(url.query), self.headers, base=self.server.base)
             req.body = self._body() if method in ("POST", "PUT", "PATCH", "DELETE") else b""
             self._send(self._route(req))

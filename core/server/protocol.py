@@ -10,6 +10,7 @@ of writers (:mod:`impactkg.graph.sparql.formats`; spreadsheet downloads
 - the base IRI of a request's text is the endpoint's URL;
 - results by content negotiation or ``format=``; ``download=1`` (and ``format=xlsx``) gives the
   spreadsheet file for people (UTF-8 with a byte-order mark), named after the query;
+- ``/queries/NAME?query=TEXT``: TEXT, an edited copy of the named query, with NAME's parameters;
 - ``GET /sparql`` without a query: the service description.
 
 >>> description("http://127.0.0.1:8000", [], False, False)[0].object.value
@@ -38,6 +39,9 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 QUERY_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 #: Formats of the spreadsheet family that the HTTP door also offers for SELECT/ASK.
 DOWNLOADS = ("xlsx",)
+#: Parameters of ``/queries/NAME`` that are not the query's own: the format, the download flag,
+#: and ``query``, an edited copy of the query's text (run with the query's parameters).
+RESERVED = ("format", "download", "query")
 
 
 class HttpError(Exception):
@@ -286,6 +290,8 @@ def named(app: Any, req: Request, name: str) -> Response:
         get(name)
     except QueryError as exc:
         raise HttpError(HTTPStatus.NOT_FOUND, str(exc)) from None
-    values = {k: v[-1] for k, v in params.items() if k not in ("format", "download") and v and v[-1] != ""}
-    result = app.named(name, values)
+    if len(params.get("query", [])) > 1:
+        raise QueryError("give one query per request")
+    values = {k: v[-1] for k, v in params.items() if k not in RESERVED and v and v[-1] != ""}
+    result = app.named(name, values, text=_first(params, "query"))
     return answer(req, result, params, name, values)

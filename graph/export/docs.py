@@ -6,7 +6,8 @@ properties (domain, range, inverse, property chains, characteristics), the SKOS 
 each with its labels and definitions in Japanese and English, and a diagram of the main chain
 (activity -> output/outcome -> impact -> SDG target -> goal, and the indicators that measure it),
 drawn from the domains and ranges the ontology declares. The page has no script, style sheet,
-font or image from elsewhere, and every text from the ontology is escaped. The ontology and
+font or image from elsewhere (its Japanese glyphs are an embedded subset of IPAexGothic, see
+:mod:`impactkg.graph.export.webfont`), and every text from the ontology is escaped. The ontology and
 shapes files are copied beside it.
 
 >>> anchor("https://w3id.org/impactkg/ontology#Activity")
@@ -24,6 +25,7 @@ import rdflib
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, URIRef
 
 from impactkg.errors import DocsError
+from impactkg.graph.export.webfont import FONT_STACK, font_face_css
 from impactkg.ontology import IKG, PREFIXES, SCHEMES, SDGO, ontology_file, shapes_file
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -279,7 +281,7 @@ def diagram(o: _Onto) -> str:
 
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Hiragino Sans","Noto Sans CJK JP",sans-serif;margin:0;color:#222;line-height:1.5}
+body{font-family:FONT_STACK;margin:0;color:#222;line-height:1.5}
 nav{position:fixed;top:0;left:0;bottom:0;width:240px;overflow:auto;background:#f4f5f7;padding:12px;font-size:13px;box-sizing:border-box}
 nav a{display:block;color:#234;text-decoration:none;padding:1px 0}
 nav h2{font-size:14px;margin:12px 0 4px}
@@ -343,16 +345,18 @@ def render(
         body.append(f'<h2 id="{sid}">{e(heading)}</h2>')
         body += [make(i) for i in items]
     body.append("</main>")
+    content = "\n".join([*nav, *body])
+    # Japanese glyphs travel with the page: a subset of IPAexGothic (impactkg.graph.export.webfont).
+    font = font_face_css(title_en + content)
     return "\n".join(
         [
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{e(title_en)} — reference</title>",
-            f"<style>{CSS}</style>",
+            f"<style>{font}{CSS.replace('FONT_STACK', FONT_STACK)}</style>",
             "</head><body>",
-            *nav,
-            *body,
+            content,
             "</body></html>",
         ]
     )

@@ -179,7 +179,7 @@ def node_style(attrs: dict[str, Any]) -> dict[str, Any]:
     """Colour (``#rrggbb``), vis-network shape and size of a node of :func:`to_networkx`, from
     the palette of the interactive maps; size grows with the square root of the degree
     (10 for an isolated node, 30 at 25 links)."""
-    from impactkg.graph.maps.view import _style
+    from impactkg.graph.maps.styles import node_style as _style
 
     style = _style(attrs.get("map_class") or "resource-other")
     size = round(10 + 4 * math.sqrt(max(0, int(attrs.get("degree") or 0))), 1)

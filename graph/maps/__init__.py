@@ -1,6 +1,7 @@
 """The data of the interactive maps, read from the graph: nodes and edges of the logic-model,
-system, finance and stakeholder maps, with focus (an N-step neighbourhood), domain and SDG-target
-filters, paths from an intervention to a target, feedback loops and leverage points.
+system, finance, stakeholder and value-relationship maps, with focus (an N-step neighbourhood),
+domain and SDG-target filters, paths from an intervention to a target, feedback loops and
+leverage points.
 
 Rendering is :mod:`impactkg.graph.maps.view`; :func:`interactive_map` does both.
 
@@ -13,15 +14,12 @@ Rendering is :mod:`impactkg.graph.maps.view`; :func:`interactive_map` does both.
 
 from __future__ import annotations
 
-import math
-import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from impactkg.errors import ImpactKGError
 from impactkg.graph.analysis import system
-from impactkg.ontology import IKG, SDGO, nfkc, sdg_iri, search_key
+from impactkg.ontology import IKG, SDGO, search_key
 
 if TYPE_CHECKING:
     from impactkg.graph.maps.view import MapView
@@ -147,203 +145,21 @@ class MapData:
         return out
 
 
-# ---------------------------------------------------------------------- reading the graph
-def _rows(kg: KnowledgeGraph, sparql: str) -> list[dict[str, Any]]:
-    return kg.sparql(sparql).dicts()
-
-
-def _labels(kg: KnowledgeGraph) -> dict[str, Text]:
-    """Every label of the graph: IRI -> {ja, en} (a missing language borrows the other)."""
-    res = kg.sparql("SELECT ?s ?l WHERE { { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l } }")
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    for s, lab in res.rows:
-        lang = getattr(lab, "language", None)
-        if lang in ("ja", "en"):
-            out[str(s)].setdefault(lang, str(lab))
-        else:
-            out[str(s)].setdefault("plain", str(lab))
-    for names in out.values():
-        plain = names.pop("plain", None)
-        names.setdefault("ja", names.get("en") or plain or "")
-        names.setdefault("en", names.get("ja") or plain or "")
-    return out
-
-
-def _short(text: str, n: int = 28) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _label(labels: dict[str, Text], iri: str, fallback: str | None = None) -> Text:
-    found = labels.get(iri)
-    if found:
-        return dict(found)
-    name = fallback or re.split(r"[/#]", iri)[-1]
-    return {"ja": name, "en": name}
-
-
-def _source(rows: dict[str, list[dict]], iri: str) -> tuple[list[str], list[str]]:
-    lines = sorted({r["line"] for r in rows.get(iri, []) if r.get("line") is not None})
-    if not lines:
-        return [], []
-    text = ", ".join(str(n) for n in lines[:6]) + ("…" if len(lines) > 6 else "")
-    return [f"出典の行: {text}"], [f"Source line: {text}"]
-
-
-def _sources(kg: KnowledgeGraph) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = defaultdict(list)
-    for r in _rows(kg, "SELECT ?s ?line WHERE { ?s ikg:sourceLine ?line }"):
-        out[r["s"]].append(r)
-    return out
-
-
-class _Builder:
-    """Collects nodes and edges without duplicates."""
-
-    def __init__(self, kind: str, kg: KnowledgeGraph):
-        self.data = MapData(kind, dict(TITLES[kind]))
-        self.labels = _labels(kg)
-        self.sources = _sources(kg)
-        self.index: dict[str, dict[str, Any]] = {}
-        self.edge_ids: set[str] = set()
-
-    def node(self, iri: str, cls: str, label: Text | None = None, info: Text | None = None,
-             domains: list[str] | None = None, key: str | None = None) -> dict[str, Any]:
-        if iri in self.index:
-            n = self.index[iri]
-            for d in domains or []:
-                if d not in n["domains"]:
-                    n["domains"].append(d)
-            return n
-        label = label or _label(self.labels, iri)
-        head = CLASSES.get(cls) or {"ja": cls, "en": cls}
-        src_ja, src_en = _source(self.sources, iri)
-        lines = {
-            "ja": [f"{head['ja']}: {label['ja']}", *(info or {}).get("ja", []), *src_ja],
-            "en": [f"{head['en']}: {label['en']}", *(info or {}).get("en", []), *src_en],
-        }
-        n = {
-            "id": iri,
-            "label": {lang: _short(label[lang]) for lang in ("ja", "en")},
-            "full": label,
-            "cls": cls,
-            "domains": list(domains or []),
-            "info": lines,
-            "key": key or re.split(r"[/#]", iri)[-1],
-        }
-        self.index[iri] = n
-        self.data.nodes.append(n)
-        self.data.classes.setdefault(cls, head)
-        return n
-
-    def edge(self, a: str, b: str, rel: str, info: Text | None = None, **extra: Any) -> None:
-        eid = extra.pop("id", None) or f"{a}|{rel}|{b}"
-        if eid in self.edge_ids or a not in self.index or b not in self.index:
-            return
-        self.edge_ids.add(eid)
-        head = RELATIONS.get(rel) or {"ja": rel, "en": rel}
-        lines = {
-            lang: [f"{self.index[a]['full'][lang]} → {self.index[b]['full'][lang]}", f"({head[lang]})",
-                   *(info or {}).get(lang, [])]
-            for lang in ("ja", "en")
-        }
-        self.data.edges.append({"id": eid, "from": a, "to": b, "rel": rel, "info": lines, **extra})
-        self.data.relations.setdefault(rel, head)
-
-    def domain(self, key: str, label: Text) -> str:
-        self.data.domains.setdefault(key, label)
-        return key
-
-
-def _target_label(code: str) -> Text:
-    return {"ja": f"SDGs {code}", "en": f"SDG {code}"}
-
-
-def _goal_label(labels: dict[str, Text], iri: str, code: str) -> Text:
-    name = labels.get(iri, {})
-    return {lang: f"SDGs {code}: {name.get(lang, '')}".rstrip(": ") for lang in ("ja", "en")}
-
-
-# ---------------------------------------------------------------------- logic-model map
-def _logic(kg: KnowledgeGraph) -> MapData:
-    b = _Builder("logic", kg)
-    domain_of: dict[str, set[str]] = defaultdict(set)
-    for r in _rows(kg, "SELECT DISTINCT ?e ?d WHERE { ?m a ikg:LogicModel ; ikg:hasElement ?e ; ikg:domain ?d }"):
-        domain_of[r["e"]].add(r["d"])
-    for r in _rows(kg, "SELECT DISTINCT ?e ?d WHERE { { ?e a ikg:Impact } UNION { ?e a ikg:Indicator } ?e ikg:domain ?d }"):
-        domain_of[r["e"]].add(r["d"])
-    for d in {d for ds in domain_of.values() for d in ds}:
-        b.domain(d, _label(b.labels, d))
-
-    indicators = _rows(kg, """
-        SELECT ?ind ?e ?unit ?t ?tcode WHERE {
-          ?ind a ikg:Indicator . OPTIONAL { ?ind ikg:measures ?e }
-          OPTIONAL { ?ind ikg:unitText ?unit }
-          OPTIONAL { ?ind ikg:sdgTarget ?t . ?t skos:notation ?tcode }
-        }""")
-    measured: dict[str, list[dict]] = defaultdict(list)
-    for r in indicators:
-        if r.get("e"):
-            measured[r["e"]].append(r)
-
-    def ind_lines(iri: str) -> Text:
-        out: dict[str, list[str]] = {"ja": [], "en": []}
-        for r in measured.get(iri, []):
-            name = _label(b.labels, r["ind"])
-            unit = r.get("unit") or "—"
-            out["ja"].append(f"指標: {name['ja']}（単位: {unit}）")
-            out["en"].append(f"Indicator: {name['en']} (unit: {unit})")
-        return out
-
-    def element(iri: str, cls: str) -> None:
-        b.node(iri, cls, info=ind_lines(iri), domains=sorted(domain_of.get(iri, ())))
-
-    chain = _rows(kg, """
-        SELECT ?a ?r ?i WHERE {
-          { ?a ikg:hasResult ?r } UNION { ?r ikg:contributesTo ?i } UNION { ?i a ikg:Impact }
-        }""")
-    for r in chain:
-        if r.get("a"):
-            element(r["a"], "activity")
-        if r.get("r"):
-            element(r["r"], "result")
-        if r.get("i"):
-            element(r["i"], "impact")
-    targets = _rows(kg, """
-        SELECT DISTINCT ?i ?t ?tcode ?g ?gcode WHERE {
-          ?i a ikg:Impact ; ikg:servesTarget ?t . ?t skos:notation ?tcode .
-          OPTIONAL { ?t sdgo:isTargetOf ?g . ?g skos:notation ?gcode }
-        }""")
-    for r in targets:
-        t_domains = sorted(domain_of.get(r["i"], ()))
-        b.node(r["t"], "sdg-target", _target_label(r["tcode"]), domains=t_domains, key=r["tcode"])
-        if r.get("g"):
-            b.node(r["g"], "sdg-goal", _goal_label(b.labels, r["g"], r["gcode"]), domains=t_domains, key=r["gcode"])
-    for r in indicators:
-        t = {"ja": [], "en": []}
-        if r.get("unit"):
-            t["ja"].append(f"単位: {r['unit']}")
-            t["en"].append(f"Unit: {r['unit']}")
-        if r.get("tcode"):
-            t["ja"].append(f"SDGsターゲット: {r['tcode']}")
-            t["en"].append(f"SDG target: {r['tcode']}")
-        b.node(r["ind"], "indicator", info=t, domains=sorted(domain_of.get(r["ind"], ())))
-    for r in _rows(kg, "SELECT ?a ?r WHERE { ?a a ikg:Activity ; ikg:hasResult ?r }"):
-        b.edge(r["a"], r["r"], "has-result")
-    for r in _rows(kg, "SELECT ?r ?i WHERE { ?r ikg:contributesTo ?i }"):
-        b.edge(r["r"], r["i"], "contributes-to")
-    for r in targets:
-        b.edge(r["i"], r["t"], "serves-target")
-        if r.get("g"):
-            b.edge(r["t"], r["g"], "target-of")
-    for r in indicators:
-        if r.get("e"):
-            b.edge(r["ind"], r["e"], "measures")
-    levels = {"activity": 0, "result": 1, "indicator": 2, "impact": 3, "sdg-target": 4, "sdg-goal": 5}
-    for n in b.data.nodes:
-        n["level"] = levels[n["cls"]]
-    return b.data
-
+# The parts of the package, imported here, after the names they use are defined (and re-exported:
+# the value map and older callers import the reading helpers from the package).
+from impactkg.graph.maps.data import (  # noqa: E402, F401
+    _Builder,
+    _goal_label,
+    _label,
+    _labels,
+    _rows,
+    _short,
+    _source,
+    _sources,
+    _target_label,
+)
+from impactkg.graph.maps.filters import _keep, filter_domain, resolve_node, restrict  # noqa: E402, F401
+from impactkg.graph.maps.layout import layout, spring_positions  # noqa: E402, F401
 
 # ---------------------------------------------------------------------- system map
 FACTOR_TYPES = ("core-issue", "issue", "condition", "resource", "intervention", "outcome")
@@ -509,269 +325,6 @@ def _loops_and_leverage(data: MapData, links: list[system.Link], max_length: int
                           "en": f"Loops: {counts['R']} reinforcing (R), {counts['B']} balancing (B), up to length {max_length}"})
 
 
-# ---------------------------------------------------------------------- finance map
-def _finance(kg: KnowledgeGraph) -> MapData:
-    b = _Builder("finance", kg)
-    cases = _rows(kg, """
-        SELECT ?c ?number ?provider ?recipient ?amount ?currency ?year ?instrument WHERE {
-          ?c a ikg:FinanceCase . OPTIONAL { ?c ikg:caseNumber ?number } OPTIONAL { ?c ikg:provider ?provider }
-          OPTIONAL { ?c ikg:recipient ?recipient } OPTIONAL { ?c ikg:amount ?amount ; ikg:currency ?currency }
-          OPTIONAL { ?c ikg:year ?year } OPTIONAL { ?c ikg:instrument ?instrument }
-        }""")
-    facets = _rows(kg, """
-        SELECT DISTINCT ?c ?rel ?x WHERE {
-          { ?c a ikg:FinanceCase ; ikg:financeMethod ?x BIND("method" AS ?rel) }
-          UNION { ?c a ikg:FinanceCase ; ikg:socialIssue ?x BIND("addresses" AS ?rel) }
-          UNION { ?c a ikg:FinanceCase ; ikg:growthStage ?x BIND("stage" AS ?rel) }
-          UNION { ?e a ikg:CaseMapEntry ; ikg:case ?c ; ikg:financeMethod ?x BIND("method" AS ?rel) }
-          UNION { ?e a ikg:CaseMapEntry ; ikg:case ?c ; ikg:socialIssue ?x BIND("addresses" AS ?rel) }
-        }""")
-    issues_of: dict[str, list[str]] = defaultdict(list)
-    for r in facets:
-        if r["rel"] == "addresses":
-            issues_of[r["c"]].append(b.domain(r["x"], _label(b.labels, r["x"])))
-    for r in cases:
-        if r["c"] in b.index:
-            continue
-        info = {"ja": [], "en": []}
-        for key, ja, en in (("number", "事例番号", "Case number"), ("instrument", "金融商品", "Instrument"),
-                            ("year", "年", "Year")):
-            if r.get(key) is not None:
-                info["ja"].append(f"{ja}: {r[key]}")
-                info["en"].append(f"{en}: {r[key]}")
-        if r.get("amount") is not None:
-            info["ja"].append(f"金額: {r['amount']:,} {r['currency']}")
-            info["en"].append(f"Amount: {r['amount']:,} {r['currency']}")
-        label = _label(b.labels, r["c"], f"事例 {r.get('number') or ''}".strip())
-        b.node(r["c"], "finance-case", label, info, domains=sorted(set(issues_of.get(r["c"], []))))
-    for r in cases:
-        if r.get("provider"):
-            b.node(r["provider"], "organization")
-            b.edge(r["provider"], r["c"], "provides")
-        if r.get("recipient"):
-            rid = "urn:impactkg:recipient:" + search_key(r["recipient"])
-            b.node(rid, "recipient", {"ja": r["recipient"], "en": r["recipient"]}, key=r["recipient"])
-            b.edge(r["c"], rid, "receives")
-    classes = {"method": "finance-method", "addresses": "social-issue", "stage": "growth-stage"}
-    for r in facets:
-        domains = [r["x"]] if r["rel"] == "addresses" else []
-        b.node(r["x"], classes[r["rel"]], domains=domains)
-        b.edge(r["c"], r["x"], r["rel"])
-    for r in _rows(kg, """
-        SELECT ?bundle ?org ?stage WHERE {
-          ?bundle a ikg:SupportBundle ; ikg:supportOrganization ?org . OPTIONAL { ?bundle ikg:growthStage ?stage }
-        }"""):
-        b.node(r["org"], "organization")
-        b.node(r["bundle"], "support-bundle")
-        b.edge(r["org"], r["bundle"], "bundles")
-        if r.get("stage"):
-            b.node(r["stage"], "growth-stage")
-            b.edge(r["bundle"], r["stage"], "stage")
-    return b.data
-
-
-# ---------------------------------------------------------------------- stakeholder map
-def _stakeholders(kg: KnowledgeGraph) -> MapData:
-    b = _Builder("stakeholders", kg)
-    orgs = _rows(kg, """
-        SELECT ?o ?type ?abbr WHERE {
-          ?o a ikg:Organization . OPTIONAL { ?o ikg:organizationType ?type } OPTIONAL { ?o skos:altLabel ?abbr }
-        }""")
-    for r in orgs:
-        t = r.get("type") or ""
-        tail = t.rsplit("/", 1)[-1]
-        cls = tail if tail in ("subcommittee", "consortium") else "organization"
-        domains = [b.domain(t, _label(b.labels, t))] if t else []
-        info = {"ja": [], "en": []}
-        if t:
-            info["ja"].append(f"種類: {_label(b.labels, t)['ja']}")
-            info["en"].append(f"Type: {_label(b.labels, t)['en']}")
-        if r.get("abbr"):
-            info["ja"].append(f"略称: {r['abbr']}")
-            info["en"].append(f"Abbreviation: {r['abbr']}")
-        b.node(r["o"], cls, info=info, domains=domains)
-    for r in _rows(kg, "SELECT ?o ?parent WHERE { ?o a ikg:Organization ; org:subOrganizationOf ?parent }"):
-        b.edge(r["o"], r["parent"], "part-of")
-    people = _rows(kg, """
-        SELECT ?p ?position ?aff WHERE {
-          ?p a ikg:Person . OPTIONAL { ?p ikg:position ?position } OPTIONAL { ?p ikg:affiliation ?aff }
-        }""")
-    for r in people:
-        info = {"ja": [], "en": []}
-        if r.get("position"):
-            info["ja"].append(f"役職: {r['position']}")
-            info["en"].append(f"Position: {r['position']}")
-        b.node(r["p"], "person", info=info)
-    for r in people:
-        if r.get("aff"):
-            b.edge(r["p"], r["aff"], "affiliation")
-    for r in _rows(kg, """
-        SELECT ?m ?p ?o ?role ?track WHERE {
-          ?m a ikg:Membership ; org:member ?p ; org:organization ?o .
-          OPTIONAL { ?m org:role ?role } OPTIONAL { ?m ikg:track ?track }
-        }"""):
-        role = _label(b.labels, r["role"]) if r.get("role") else {"ja": "メンバー", "en": "member"}
-        info = {lang: [f"役割: {role['ja']}" if lang == "ja" else f"Role: {role['en']}"] for lang in ("ja", "en")}
-        if r.get("track"):
-            info["ja"].append(f"トラック: {r['track']}")
-            info["en"].append(f"Track: {r['track']}")
-        b.edge(r["p"], r["o"], "member", info, id=r["m"])
-    return b.data
-
-
-# ---------------------------------------------------------------------- filters
-def resolve_node(data: MapData, ref: str) -> str:
-    """The id of the node ``ref`` names: its IRI, its id (``population-decline``, ``blended-6``),
-    an SDG target code (``8.3``) or its label (Japanese or English). Raises ImpactKGError."""
-    ref = nfkc(ref)
-    ids = {n["id"] for n in data.nodes}
-    if ref in ids:
-        return ref
-    if re.fullmatch(r"\d{1,2}(\.[0-9a-z]{1,2})?", ref) and sdg_iri(ref) in ids:
-        return sdg_iri(ref)
-    key = search_key(ref)
-    for test in (
-        lambda n: search_key(str(n.get("key") or "")) == key,
-        lambda n: search_key(re.split(r"[/#]", n["id"])[-1]).endswith("-" + key),
-        lambda n: key in (search_key(n["full"]["ja"]), search_key(n["full"]["en"])),
-    ):
-        found = sorted({n["id"] for n in data.nodes if test(n)})
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            names = ", ".join(data.node(i)["full"]["ja"] for i in found[:5])
-            raise ImpactKGError(f"{ref!r} names {len(found)} nodes on the {data.kind} map ({names}); use an IRI")
-    raise ImpactKGError(f"no node {ref!r} on the {data.kind} map (give an id, label, IRI or SDG target code)")
-
-
-def _keep(data: MapData, keep: set[str]) -> None:
-    data.nodes = [n for n in data.nodes if n["id"] in keep]
-    data.edges = [e for e in data.edges if e["from"] in keep and e["to"] in keep]
-    data.loops = [x for x in data.loops if set(x["nodes"]) <= keep]
-    data.leverage = [x for x in data.leverage if x["node"] in keep]
-    used = {n["cls"] for n in data.nodes}
-    data.classes = {k: v for k, v in data.classes.items() if k in used}
-    rels = {e["rel"] for e in data.edges}
-    data.relations = {k: v for k, v in data.relations.items() if k in rels}
-    doms = {d for n in data.nodes for d in n["domains"]}
-    data.domains = {k: v for k, v in data.domains.items() if k in doms}
-
-
-def filter_domain(data: MapData, domain: str) -> Text:
-    """Keep the nodes of ``domain`` (key, id or label) and the nodes without a domain next to them;
-    return the domain's labels."""
-    key = search_key(domain)
-    match = [k for k, v in data.domains.items()
-             if key in (search_key(k), search_key(k.rsplit("/", 1)[-1]), search_key(k.removeprefix("d:")),
-                        search_key(v["ja"]), search_key(v["en"]))]
-    if not match:  # a unique label that starts with the text: 環境 for 環境 (気候変動・…)
-        match = [k for k, v in data.domains.items()
-                 if search_key(v["ja"]).startswith(key) or search_key(v["en"]).startswith(key)]
-        match = match if len(match) == 1 else []
-    if not match:
-        known = ", ".join(sorted(v["ja"] for v in data.domains.values())) or "none"
-        raise ImpactKGError(f"no domain {domain!r} on the {data.kind} map (domains: {known})")
-    core = {n["id"] for n in data.nodes if set(n["domains"]) & set(match)}
-    free = {n["id"] for n in data.nodes if not n["domains"]}
-    keep = set(core)
-    for a, b in data.pairs():
-        if a in core and b in free:
-            keep.add(b)
-        if b in core and a in free:
-            keep.add(a)
-    label = dict(data.domains[match[0]])
-    _keep(data, keep)
-    return label
-
-
-def restrict(data: MapData, focus: str | None = None, depth: int | None = None,
-             target: str | None = None) -> None:
-    """Keep the ``depth``-step neighbourhood of ``focus`` (default 2), the nodes upstream of
-    ``target``, or with both, the paths from ``focus`` to ``target`` (at most ``depth`` steps,
-    default 8). The focus and target are highlighted."""
-    if depth is not None and depth < 0:
-        raise ImpactKGError("--depth must be 0 or more")
-    pairs = data.pairs()
-    f = resolve_node(data, focus) if focus else None
-    t = resolve_node(data, target) if target else None
-    if f and t:
-        found = system.paths(pairs, f, t, max_length=depth or 8)
-        if not found:
-            raise ImpactKGError(f"no path from {focus!r} to {target!r} within {depth or 8} steps on the {data.kind} map")
-        keep = {n for p in found for n in p}
-        data.notes.append({"ja": f"{focus} から {target} への経路 {len(found)} 本",
-                           "en": f"{len(found)} paths from {focus} to {target}"})
-    elif f:
-        keep = system.neighbourhood(pairs, f, 2 if depth is None else depth)
-    elif t:
-        keep = system.upstream(pairs, t, depth)
-    else:
-        return
-    data.highlight = [x for x in (f, t) if x]
-    _keep(data, keep)
-
-
-def spring_positions(n: int, edges: list[tuple[int, int]], *, iterations: int | None = None, seed: int = 7):
-    """Fruchterman-Reingold positions (an ``n x 2`` numpy array around the unit square),
-    vectorised with numpy in row blocks; fewer iterations for larger graphs, so that thousands
-    of nodes take seconds.
-
-    >>> spring_positions(3, [(0, 1), (1, 2)]).shape
-    (3, 2)
-    """
-    import numpy as np
-
-    if iterations is None:
-        iterations = max(20, min(60, 100_000 // max(n, 1)))
-
-    rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2))
-    if n < 2:
-        return pos
-    k = math.sqrt(1.0 / n)
-    src = np.array([a for a, _ in edges], dtype=np.intp)
-    dst = np.array([b for _, b in edges], dtype=np.intp)
-    temperature = 0.1
-    cool = temperature / (iterations + 1)
-    block = max(1, 2_000_000 // n)
-    for _ in range(iterations):
-        disp = np.zeros((n, 2))
-        x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
-        for i in range(0, n, block):
-            # Repulsion of size k^2 / d along (p_i - p_j), summed over j.
-            dx = x[i : i + block, None] - x[None, :]
-            dy = y[i : i + block, None] - y[None, :]
-            w = np.float32(k * k) / np.maximum(dx * dx + dy * dy, np.float32(1e-9))
-            disp[i : i + block, 0] += (w * dx).sum(axis=1)
-            disp[i : i + block, 1] += (w * dy).sum(axis=1)
-        if len(src):
-            delta = pos[src] - pos[dst]
-            dist = np.sqrt((delta**2).sum(axis=1)) + 1e-9
-            pull = delta * (dist / k)[:, None]
-            np.add.at(disp, src, -pull)
-            np.add.at(disp, dst, pull)
-        disp -= (pos - 0.5) * (n * k * 0.05)  # a little gravity keeps loose parts near
-        length = np.maximum(np.sqrt((disp**2).sum(axis=1)), 1e-9)
-        pos += disp * (np.minimum(length, temperature) / length)[:, None]
-        temperature -= cool
-    return pos
-
-
-def layout(data: MapData, seed: int = 7) -> None:
-    """Positions from a spring layout computed here, and physics off (for large maps)."""
-    index = {n["id"]: i for i, n in enumerate(data.nodes)}
-    pairs = [(index[e["from"]], index[e["to"]]) for e in data.edges]
-    pos = spring_positions(len(data.nodes), pairs, seed=seed)
-    span = float((pos.max(axis=0) - pos.min(axis=0)).max()) or 1.0
-    scale = 110 * math.sqrt(len(data.nodes)) / span
-    centre = pos.mean(axis=0)
-    for n, (x, y) in zip(data.nodes, pos - centre, strict=True):
-        n["x"], n["y"] = round(float(x) * scale, 1), round(float(y) * scale, 1)
-    data.physics = False
-    data.notes.append({"ja": f"{len(data.nodes)} ノード: 配置は事前計算（物理演算なし）",
-                       "en": f"{len(data.nodes)} nodes: layout precomputed, physics off"})
-
-
 # ---------------------------------------------------------------------- entry points
 def build_map(
     kg: KnowledgeGraph,
@@ -796,10 +349,11 @@ def build_map(
     >>> sorted({n["cls"] for n in d.nodes})
     ['activity', 'impact', 'indicator', 'result', 'sdg-target']
     """
+    from impactkg.graph.maps import kinds
     from impactkg.graph.maps.value import value_map
 
-    builders = {"logic": _logic, "system": lambda g: _system(g, max_loop_length, level),
-                "finance": _finance, "stakeholders": _stakeholders, "value": value_map}
+    builders = {"logic": kinds.logic, "system": lambda g: _system(g, max_loop_length, level),
+                "finance": kinds.finance, "stakeholders": kinds.stakeholders, "value": value_map}
     if kind not in builders:
         raise ImpactKGError(f"unknown map {kind!r} (use one of: {', '.join(KINDS)})")
     if evidence is not None and evidence not in system.EVIDENCE_LEVELS:

@@ -18,7 +18,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from impactkg.errors import ImpactKGError
-from impactkg.graph.maps import CLASSES, MapData, Text, _Builder, _label, _rows
+from impactkg.graph.maps import CLASSES, MapData, Text
+from impactkg.graph.maps.data import _Builder, _label, _rows
 
 if TYPE_CHECKING:
     from impactkg.graph.store import KnowledgeGraph

@@ -55,6 +55,19 @@ def _fit(widths: list[int], floor: list[int], limit: int) -> list[int]:
     return widths
 
 
+def _floor(widths: list[int], names: list[str], limit: int) -> list[int]:
+    """The narrowest each column may become: its header whole (at least MIN_COLUMN) if the
+    headers fit ``limit``, else MIN_COLUMN, else an equal share of ``limit`` (at least one
+    character and the ``…``), so that a table of many columns still fits its terminal."""
+    gaps = 2 * (len(widths) - 1)
+    share = max(2, (limit - gaps) // len(widths))
+    for floor in ([max(MIN_COLUMN, _width(v)) for v in names], [MIN_COLUMN] * len(widths), [share] * len(widths)):
+        floor = [min(w, f) for w, f in zip(widths, floor, strict=True)]
+        if sum(floor) + gaps <= limit:
+            return floor
+    return floor
+
+
 def table(result: QueryResult, max_width: int | None = None) -> str:
     """An aligned text table of a SELECT result (``true``/``false`` for ASK, Turtle for a graph
     result). With ``max_width`` (characters) long cells are cut with ``…`` so that each line fits;
@@ -68,8 +81,7 @@ def table(result: QueryResult, max_width: int | None = None) -> str:
     for row in cells:
         widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=True)]
     if max_width is not None and widths:
-        floor = [min(w, max(MIN_COLUMN, _width(v))) for w, v in zip(widths, result.variables, strict=True)]
-        widths = _fit(widths, floor, max_width)
+        widths = _fit(widths, _floor(widths, result.variables, max_width), max_width)
         cells = [[_clip(c, w) for c, w in zip(row, widths, strict=True)] for row in cells]
         header = [_clip(v, w) for v, w in zip(result.variables, widths, strict=True)]
     else:

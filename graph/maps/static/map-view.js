@@ -1,0 +1,239 @@
+// How the interactive maps are drawn: the network's options, readable labels, the legend's line
+// samples and export of the view. The page script (map.js) calls impactkgView(...) once its
+// vis-network exists. Label font sizes follow the zoom so that the most important labels stay
+// readable on screen (TIER1, TIER2 px); the fit keeps every shown node and label inside the
+// canvas; the view is exported as PNG (the canvas) and SVG (the shown nodes and links, labels as
+// text in the embedded Japanese font).
+(function () {
+  "use strict";
+  // On-screen label sizes (px): the most important nodes never below TIER1, the next ones not
+  // below TIER2 once the view is not too far out; the rest at their natural size.
+  var TIER1 = 12, TIER2 = 10, TIER2_FROM = 0.45;
+
+  var SVG = "http://www.w3.org/2000/svg";
+  // The legend's sample of a relation's line as the graph draws it (s: the relation's style from
+  // view.py's edgeStyles): colour, width, dashes and arrowhead, as an SVG element.
+  window.impactkgRelSample = function (s) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "ikg-rel");
+    svg.setAttribute("viewBox", "0 0 44 14");
+    var line = document.createElementNS(SVG, "line");
+    line.setAttribute("x1", "1"); line.setAttribute("y1", "7"); line.setAttribute("x2", s.arrow === "none" ? "43" : "34");
+    line.setAttribute("y2", "7");
+    line.setAttribute("stroke", s.color);
+    line.setAttribute("stroke-width", String(Math.min(s.width, 4)));
+    if (s.dashes) { line.setAttribute("stroke-dasharray", s.dashes.join(" ")); }
+    svg.appendChild(line);
+    if (s.arrow !== "none") {
+      var head = document.createElementNS(SVG, s.arrow === "circle" ? "circle" : "path");
+      if (s.arrow === "circle") { head.setAttribute("cx", "38"); head.setAttribute("cy", "7"); head.setAttribute("r", "4"); }
+      else if (s.arrow === "bar") { head.setAttribute("d", "M 38 1 L 38 13"); head.setAttribute("stroke", s.color); head.setAttribute("stroke-width", "3"); }
+      else { head.setAttribute("d", "M 33 2 L 43 7 L 33 12 z"); }
+      head.setAttribute("fill", s.color);
+      svg.appendChild(head);
+    }
+    svg.setAttribute("data-color", s.color);
+    svg.setAttribute("data-dashes", s.dashes ? s.dashes.join(",") : "");
+    svg.setAttribute("data-width", String(s.width));
+    svg.setAttribute("data-arrow", s.arrow || "arrow");
+    return svg;
+  };
+
+  // The legend's samples of the causal links' evidence (stated thick, a reading medium, doubtful
+  // OCR dashed, an inference dotted), as rows; ui(key) gives the page's words.
+  window.impactkgEvidenceSamples = function (ui) {
+    return [["stated", "solid", 3], ["reading", "solid", 2], ["doubtful", "dashed", 2], ["inferred-short", "dotted", 2]]
+      .map(function (s) {
+        var row = document.createElement("div");
+        row.className = "ikg-row";
+        var line = document.createElement("span");
+        line.className = "ikg-line";
+        line.style.borderTop = s[2] + "px " + s[1] + " #2e7d32";
+        var word = document.createElement("span");
+        word.textContent = ui(s[0]);
+        row.appendChild(line);
+        row.appendChild(word);
+        row.setAttribute("data-evidence-key", s[0]);
+        return row;
+      });
+  };
+
+  // The network's options: logic models read left to right in levels (levels: every node has
+  // one), other maps by forces; no physics where the layout was computed in Python.
+  window.impactkgOptions = function (D, levels) {
+    var stabilization = { enabled: true, iterations: 800, updateInterval: 50, fit: true };
+    return {
+      autoResize: true,
+      layout: levels
+        ? { hierarchical: { enabled: true, direction: "LR", levelSeparation: D.levelSeparation, nodeSpacing: D.nodeSpacing,
+                            treeSpacing: 40 } }
+        : { improvedLayout: D.nodes.length <= 150, randomSeed: 7 },
+      physics: !D.physics ? { enabled: false } : levels
+        ? { enabled: true, solver: "hierarchicalRepulsion", hierarchicalRepulsion: { nodeDistance: D.nodeSpacing + 20, avoidOverlap: 1 },
+            stabilization: stabilization }
+        : { enabled: true, solver: "forceAtlas2Based",
+            forceAtlas2Based: { gravitationalConstant: -80, springLength: 130, avoidOverlap: 0.5 },
+            stabilization: stabilization },
+      interaction: { hover: true, tooltipDelay: 120, multiselect: true, navigationButtons: false, keyboard: false },
+      nodes: { scaling: { label: { drawThreshold: 6 } } },
+      edges: { smooth: { enabled: true, type: "continuous", roundness: 0.3 }, selectionWidth: 2 }
+    };
+  };
+
+  // network: the vis.Network; nodes: its node DataSet; D: the map's data (view.py's payload);
+  // byId: data nodes by id; baseSize(node): a node's natural font size in the network's units.
+  window.impactkgView = function (network, nodes, D, byId, baseSize) {
+    // ------------------------------------------------------------------ readable labels
+    // Font sizes in the network's units so that, on screen, the most important labels stay
+    // readable at any zoom (see TIER1, TIER2).
+    function fontFor(v, scale) {
+      var n = byId[v.id];
+      var base = n ? baseSize(n) : D.fontSize;
+      if (v.tier === 1) { return Math.max(base, TIER1 / scale); }
+      if (v.tier === 2 && scale >= TIER2_FROM) { return Math.max(base, TIER2 / scale); }
+      return base;
+    }
+    var lastScale = null;
+    function adjustLabels() {
+      var scale = network.getScale();
+      if (lastScale !== null && Math.abs(scale - lastScale) / lastScale < 0.02) { return; }
+      lastScale = scale;
+      nodes.update(nodes.get().map(function (v) {
+        return { id: v.id, font: { color: "#1a1a1a", size: fontFor(v, scale), face: D.fontFace } };
+      }));
+      network.body.nodeIndices.forEach(function (id) {
+        if (network.isCluster(id)) {
+          network.updateClusteredNode(id, { font: { size: Math.max(D.fontSize + 2, TIER1 / scale), face: D.fontFace, color: "#1a1a1a" } });
+        }
+      });
+    }
+    function shownIds() {
+      return network.body.nodeIndices.filter(function (id) {
+        var node = network.body.nodes[id];
+        return node && !node.options.hidden;
+      });
+    }
+    // Fit every shown node and its label inside the canvas, with a margin: labels grow as the
+    // view zooms out, so this converges in a few steps.
+    function fitAll() {
+      network.fit({ animation: false });
+      var canvas = network.canvas.frame.canvas;
+      var w = canvas.clientWidth, h = canvas.clientHeight;
+      for (var i = 0; i < 4; i++) {
+        lastScale = null;
+        adjustLabels();
+        network.redraw();
+        var box = null;
+        shownIds().forEach(function (id) {
+          var b = network.getBoundingBox(id);
+          if (!b) { return; }
+          box = box ? { left: Math.min(box.left, b.left), right: Math.max(box.right, b.right),
+                        top: Math.min(box.top, b.top), bottom: Math.max(box.bottom, b.bottom) } : b;
+        });
+        if (!box) { return; }
+        var scale = Math.min(w / (box.right - box.left + 1), h / (box.bottom - box.top + 1)) * 0.94;
+        network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale,
+                         animation: false });
+      }
+      adjustLabels();
+    }
+    // What a reader sees: each shown node's label size on screen (px), whether it is drawn, and
+    // its box on screen (for the tests and for a reader's own checks).
+    function labelSizes() {
+      var scale = network.getScale();
+      return shownIds().map(function (id) {
+        var node = network.body.nodes[id];
+        var px = node.labelModule.fontOptions.size * scale;
+        var b = network.getBoundingBox(id);
+        var tl = network.canvasToDOM({ x: b.left, y: b.top }), br = network.canvasToDOM({ x: b.right, y: b.bottom });
+        return { id: id, tier: network.isCluster(id) ? 1 : (byId[id] && byId[id].tier) || 3, px: px,
+                 drawn: Boolean(node.options.label) && px >= 6, box: [tl.x, tl.y, br.x, br.y] };
+      });
+    }
+
+    // ------------------------------------------------------------------ export of the view
+    function download(href, name) {
+      var a = document.createElement("a");
+      a.href = href;
+      a.download = name;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    }
+    // The canvas as it is on screen, on white.
+    function pngDataUrl() {
+      var canvas = network.canvas.frame.canvas;
+      var out = document.createElement("canvas");
+      out.width = canvas.width;
+      out.height = canvas.height;
+      var ctx = out.getContext("2d");
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, out.width, out.height);
+      ctx.drawImage(canvas, 0, 0);
+      return out.toDataURL("image/png");
+    }
+    function xml(s) {
+      return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    }
+    // The view as SVG: the shown nodes and links where they are on screen, the labels as text (in
+    // the embedded Japanese font), links drawn with their relation's colour, dashes and arrowhead.
+    function svgText() {
+      var canvas = network.canvas.frame.canvas;
+      var w = canvas.clientWidth, h = canvas.clientHeight, scale = network.getScale();
+      var fontCss = document.getElementById("ikg-font") ? document.getElementById("ikg-font").textContent : "";
+      var out = ['<svg xmlns="http://www.w3.org/2000/svg" width="' + w + '" height="' + h + '" viewBox="0 0 ' + w + " " + h + '">',
+        "<style>" + fontCss + " text{font-family:" + D.fontFace + ";}</style>",
+        '<rect width="100%" height="100%" fill="#ffffff"/>'];
+      network.body.edgeIndices.forEach(function (id) {
+        var edge = network.body.edges[id];
+        if (!edge || edge.options.hidden || !edge.from || !edge.to || edge.from.options.hidden || edge.to.options.hidden) { return; }
+        var a = network.canvasToDOM({ x: edge.from.x, y: edge.from.y }), b = network.canvasToDOM({ x: edge.to.x, y: edge.to.y });
+        var o = edge.options, color = o.color && o.color.color ? o.color.color : "#999999";
+        var dash = Array.isArray(o.dashes) ? ' stroke-dasharray="' + o.dashes.join(" ") + '"' : o.dashes ? ' stroke-dasharray="5 5"' : "";
+        out.push('<line class="link" x1="' + a.x.toFixed(1) + '" y1="' + a.y.toFixed(1) + '" x2="' + b.x.toFixed(1) + '" y2="' + b.y.toFixed(1) +
+          '" stroke="' + xml(color) + '" stroke-width="' + Math.max(0.5, o.width * scale).toFixed(2) + '"' + dash + "/>");
+        if (o.arrows && o.arrows.to && o.arrows.to.enabled) {
+          var ang = Math.atan2(b.y - a.y, b.x - a.x), r = 8 * Math.max(scale, 0.4);
+          var tip = { x: b.x - Math.cos(ang) * 12 * scale, y: b.y - Math.sin(ang) * 12 * scale };
+          out.push('<path d="M ' + tip.x.toFixed(1) + " " + tip.y.toFixed(1) + " L " + (tip.x - r * Math.cos(ang - 0.4)).toFixed(1) + " " +
+            (tip.y - r * Math.sin(ang - 0.4)).toFixed(1) + " L " + (tip.x - r * Math.cos(ang + 0.4)).toFixed(1) + " " +
+            (tip.y - r * Math.sin(ang + 0.4)).toFixed(1) + ' z" fill="' + xml(color) + '"/>');
+        }
+        if (o.label) {
+          out.push('<text x="' + ((a.x + b.x) / 2).toFixed(1) + '" y="' + ((a.y + b.y) / 2).toFixed(1) + '" font-size="' +
+            ((o.font.size || 14) * scale).toFixed(1) + '" fill="' + xml(color) + '" text-anchor="middle">' + xml(o.label) + "</text>");
+        }
+      });
+      shownIds().forEach(function (id) {
+        var node = network.body.nodes[id], o = node.options;
+        var p = network.canvasToDOM({ x: node.x, y: node.y });
+        var bg = o.color && o.color.background ? o.color.background : "#dddddd", border = o.color && o.color.border ? o.color.border : "#666666";
+        var fs = node.labelModule.fontOptions.size * scale, inside = o.shape === "box" || o.shape === "ellipse";
+        var sw = node.shape.width ? node.shape.width * scale : 20, sh = node.shape.height ? node.shape.height * scale : 20;
+        if (o.shape === "box") {
+          out.push('<rect class="node" x="' + (p.x - sw / 2).toFixed(1) + '" y="' + (p.y - sh / 2).toFixed(1) + '" width="' + sw.toFixed(1) +
+            '" height="' + sh.toFixed(1) + '" rx="4" fill="' + xml(bg) + '" stroke="' + xml(border) + '"/>');
+        } else if (o.shape === "ellipse") {
+          out.push('<ellipse class="node" cx="' + p.x.toFixed(1) + '" cy="' + p.y.toFixed(1) + '" rx="' + (sw / 2).toFixed(1) + '" ry="' +
+            (sh / 2).toFixed(1) + '" fill="' + xml(bg) + '" stroke="' + xml(border) + '"/>');
+        } else {
+          out.push('<circle class="node" cx="' + p.x.toFixed(1) + '" cy="' + p.y.toFixed(1) + '" r="' + ((o.size || 16) * scale).toFixed(1) +
+            '" fill="' + xml(bg) + '" stroke="' + xml(border) + '"/>');
+        }
+        if (o.label && fs >= 6) {
+          var ty = inside ? p.y + fs * 0.35 : p.y + (o.size || 16) * scale + fs;
+          out.push('<text x="' + p.x.toFixed(1) + '" y="' + ty.toFixed(1) + '" font-size="' + fs.toFixed(1) +
+            '" text-anchor="middle" fill="#1a1a1a">' + xml(o.label) + "</text>");
+        }
+      });
+      out.push("</svg>");
+      return out.join("\n");
+    }
+    function exportPng() { download(pngDataUrl(), D.kind + ".png"); }
+    function exportSvg() {
+      download("data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgText()), D.kind + ".svg");
+    }
+    return { adjustLabels: adjustLabels, shownIds: shownIds, fitAll: fitAll, labelSizes: labelSizes,
+             png: pngDataUrl, svg: svgText, exportPng: exportPng, exportSvg: exportSvg };
+  };
+})();

@@ -1,0 +1,194 @@
+"""The maps as a reader sees them, in headless chromium without a Japanese system font (the four
+maps of the embedded dataset, and the value map of the example company's IMM): Japanese
+drawn with the font each file embeds, the important labels readable at the default fit (measured
+on screen), nothing cut off at the edges, each relation drawn distinctly and the legend drawing the
+same line, the finance cases grouped, the view's state in the URL, and the view exported to PNG
+and SVG."""
+
+from __future__ import annotations
+
+import base64
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from browser import japanese_glyphs, launch, open_page, screenshot
+
+from impactkg.cli import main
+from impactkg.graph.maps import KINDS
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+FACTOR = "https://w3id.org/impactkg/id/factor/consortium-"
+MAPS = list(KINDS)
+#: The value map needs an organisation's IMM: the example company's workbook.
+IMM_EXAMPLE = Path(__file__).resolve().parents[1] / "notebooks" / "examples" / "imm-example" / "imm-example.xlsx"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("readable")
+    for kind in MAPS:
+        if kind != "value":
+            assert main(["map", kind, "--store", str(out / "store"), "-o", str(out / f"{kind}.html")]) == 0
+    assert main(["load", "--store", str(out / "imm"), str(IMM_EXAMPLE), "--namespace", "imm-example"]) == 0
+    assert main(["map", "value", "--store", str(out / "imm"), "-o", str(out / "value.html")]) == 0
+    assert main(["map", "logic", "--domain", "インフラ・不動産", "--store", str(out / "store"),
+                 "-o", str(out / "logic-infra.html")]) == 0
+    return {kind: out / f"{kind}.html" for kind in [*MAPS, "logic-infra"]}
+
+
+def canvas_size(page) -> tuple[int, int]:
+    return tuple(page.evaluate("[document.querySelector('#ikg-map canvas').clientWidth, "
+                               "document.querySelector('#ikg-map canvas').clientHeight]"))
+
+
+@pytest.mark.parametrize("kind", [*MAPS, "logic-infra"])
+def test_labels_are_readable_at_the_default_fit_and_nothing_is_cut_off(browser, maps, kind, tmp_path):
+    page, watch = open_page(browser, maps[kind])
+    try:
+        sizes = page.evaluate("impactkgMap.labelSizes()")
+        first = [s for s in sizes if s["tier"] == 1]
+        assert len(first) >= 4
+        assert all(s["drawn"] and s["px"] >= 10 for s in first), [(s["id"], s["px"]) for s in first if s["px"] < 10]
+        w, h = canvas_size(page)
+        assert w > 600 and h > 600
+        outside = [s["id"] for s in sizes if s["box"][0] < 0 or s["box"][1] < 0 or s["box"][2] > w or s["box"][3] > h]
+        assert outside == []
+        # Japanese is drawn with the subset the file embeds, in the side panel and on the canvas
+        for glyphs in (japanese_glyphs(page, "#ikg-title"),
+                       japanese_glyphs(page, "#ikg-title", page.evaluate("impactkgMap.data.fontFace"))):
+            assert "impactkg-ja" in glyphs["font"]
+            assert glyphs["inked"] and glyphs["distinctWithFont"] and glyphs["differsFromFallback"]
+            assert glyphs["distinctWithout"] is False  # the browser has no Japanese font of its own
+        if kind in ("logic", "system", "finance"):
+            screenshot(page, f"map-{kind}", tmp_path)
+        assert watch.errors == [] and watch.blocked == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("kind", MAPS)
+def test_each_relation_is_drawn_distinctly_and_the_legend_draws_the_same_line(browser, maps, kind):
+    page, watch = open_page(browser, maps[kind])
+    try:
+        legend = page.evaluate("""[...document.querySelectorAll('#ikg-links [data-rel]')].map(row => {
+            const svg = row.querySelector('svg.ikg-rel');
+            return [row.dataset.rel, svg.dataset.color, svg.dataset.dashes, svg.dataset.width, svg.dataset.arrow]; })""")
+        rels = page.evaluate("Object.keys(impactkgMap.data.relations)")
+        assert [r[0] for r in legend] == rels and len(rels) >= 3
+        looks = {(color, dashes, arrow) for _, color, dashes, _, arrow in legend}
+        assert len(looks) == len(legend)  # no two relations alike
+        drawn = page.evaluate("""(() => { const out = {}; const rel = {}; const causal = {};
+            impactkgMap.data.edges.forEach(e => { rel[e.id] = e.rel; causal[e.id] = Boolean(e.polarity); });
+            impactkgMap.edges.get().forEach(e => { if (!out[rel[e.id]] && !causal[e.id])
+              out[rel[e.id]] = [e.color.color, Array.isArray(e.dashes) ? e.dashes.join(',') : '', String(e.width)]; });
+            return out; })()""")
+        assert drawn  # every map has links drawn by their relation alone
+        for rel, color, dashes, width, _ in legend:
+            if rel in drawn:  # causal links are drawn by their evidence too (their legend says how)
+                assert drawn[rel] == [color, dashes, width], rel
+        assert watch.errors == []
+    finally:
+        page.close()
+
+
+def test_finance_cases_are_grouped_by_method_or_provider(browser, maps):
+    page, watch = open_page(browser, maps["finance"])
+    try:
+        data = page.evaluate("impactkgMap.data")
+        methods: dict[str, int] = {}
+        for n in data["nodes"]:
+            key = n.get("groups", {}).get("method")
+            if key:
+                methods[key] = methods.get(key, 0) + 1
+        clusters = page.evaluate("impactkgMap.network.body.nodeIndices.filter(id => impactkgMap.network.isCluster(id))")
+        assert sorted(clusters) == sorted(f"group:method:{k}" for k, n in methods.items() if n >= 2)
+        shown_cases = page.evaluate("""impactkgMap.network.body.nodeIndices.filter(id =>
+            (impactkgMap.data.nodes.find(n => n.id === id) || {}).cls === 'finance-case')""")
+        without = sum(1 for n in data["nodes"] if n["cls"] == "finance-case" and "method" not in n.get("groups", {}))
+        assert len(shown_cases) == sum(1 for n in methods.values() if n == 1) + without
+        loan = next(c for c in clusters if c.endswith("/loan"))
+        label = page.evaluate(f"impactkgMap.network.body.nodes['{loan}'].options.label")
+        assert label == f"融資 × {methods[loan.split(':', 2)[2]]}"
+        page.evaluate(f"() => {{ impactkgMap.network.body.emitter.emit('click', {{nodes: ['{loan}'], edges: []}}); }}")
+        assert loan not in page.evaluate("impactkgMap.network.body.nodeIndices")
+        assert "open=" in page.url and page.url.endswith("loan")
+        page.select_option("#ikg-group", "provider")
+        providers = {n["groups"]["provider"] for n in data["nodes"] if "provider" in n.get("groups", {})}
+        clusters = page.evaluate("impactkgMap.network.body.nodeIndices.filter(id => impactkgMap.network.isCluster(id))")
+        assert clusters and all(c.split(":", 2)[2] in providers for c in clusters)
+        page.select_option("#ikg-group", "")
+        assert page.evaluate("impactkgMap.network.body.nodeIndices.filter(id => impactkgMap.network.isCluster(id))") == []
+        assert "group=none" in page.url
+        assert watch.errors == []
+    finally:
+        page.close()
+
+
+def test_the_view_is_in_the_url_and_a_shared_url_reopens_it(browser, maps):
+    page, watch = open_page(browser, maps["system"])
+    try:
+        page.locator("#ikg-loops button[data-loop=R1]").click()
+        assert page.url.endswith("#loop=R1")
+        page.click("#ikg-lang")
+        page.locator("#ikg-legend input[data-cls=intervention]").uncheck()
+        shared = page.url
+        assert "lang=en" in shared and "hide=intervention" in shared and "loop=R1" in shared
+    finally:
+        page.close()
+    other = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        other.goto(shared)
+        other.wait_for_selector("body[data-state=ready]", timeout=60_000)
+        assert other.text_content("#ikg-title") == "System map"
+        assert other.evaluate("impactkgMap.lang()") == "en"
+        assert "active" in other.locator("#ikg-loops button[data-loop=R1]").get_attribute("class")
+        assert sorted(other.evaluate("impactkgMap.network.getSelectedNodes()")) == sorted(
+            [FACTOR + "population-decline", FACTOR + "regional-economic-base"])
+        assert other.is_checked("#ikg-legend input[data-cls=intervention]") is False
+        hidden = other.evaluate("impactkgMap.nodes.get({filter: n => n.hidden}).map(n => n.cls)")
+        assert hidden and set(hidden) == {"intervention"}
+    finally:
+        other.close()
+
+
+def test_the_view_exports_to_png_and_svg(browser, maps, tmp_path):
+    page, watch = open_page(browser, maps["system"])
+    try:
+        with page.expect_download() as got:
+            page.click("#ikg-png")
+        assert got.value.suggested_filename == "system.png"
+        png = Path(got.value.path()).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        assert [width, height] == page.evaluate("[document.querySelector('#ikg-map canvas').width, "
+                                                "document.querySelector('#ikg-map canvas').height]")
+        with page.expect_download() as got:
+            page.click("#ikg-svg")
+        assert got.value.suggested_filename == "system.svg"
+        root = ET.fromstring(Path(got.value.path()).read_bytes())
+        ns = "{http://www.w3.org/2000/svg}"
+        texts = [t.text for t in root.iter(ns + "text")]
+        drawn = page.evaluate("impactkgMap.labelSizes().filter(s => s.drawn).length")
+        shown = page.evaluate("impactkgMap.labelSizes().length")
+        assert len(list(root.iter(ns + "circle"))) + len(list(root.iter(ns + "rect"))) + len(
+            list(root.iter(ns + "ellipse"))) == shown + 1  # every shown node and the background
+        assert "人口減少" in texts and sum(1 for t in texts if t not in ("+", "\u2212")) >= drawn
+        visible = page.evaluate("impactkgMap.edges.get({filter: e => !e.hidden}).length")
+        assert len([x for x in root.iter(ns + "line") if x.get("class") == "link"]) == visible
+        style = next(root.iter(ns + "style")).text
+        assert "@font-face{font-family:'impactkg-ja';src:url(data:font/woff;base64," in style
+        woff = base64.b64decode(style.split("base64,", 1)[1].split(")", 1)[0])
+        assert woff[:4] == b"wOFF"
+        assert watch.errors == []
+    finally:
+        page.close()
