@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -319,10 +319,12 @@ class Context:
             return None
 
     def to_decimal(self, row: Row, column: str, value: str) -> Decimal | None:
-        try:
-            return Decimal(nfkc(value).replace(",", ""))
-        except InvalidOperation:
-            self.error(row, column, f"expected a number, got {value!r}")
+        from impactkg.loaders.cells import CellError, parse_decimal
+
+        try:  # strict: "12,5" is not 125, "NaN" is not a number
+            return parse_decimal(value)
+        except CellError as exc:
+            self.error(row, column, str(exc))
             return None
 
     # ---- references
@@ -395,13 +397,18 @@ class Batch:
         self.sources: list[ox.Quad] = []  # source documents: added to SOURCES_GRAPH, never replaced
         self.checks: list[Problem] = []
         self.check_iris: list[str] = []
+        self.extras: dict[Any, Any] = {}  # what a kind collects across the tables of a load
+        self.deferred: list[Callable[[], None]] = []  # checks that need every table converted
         #: A line to show before the summary (what kind of load this was).
         self.note = ""
         #: PROV agents of this load: "author" (of its source document), "team" (the project team).
         self.agents: dict[str, str] = {}
 
     def finish(self) -> list[Problem]:
-        """Run the deferred reference checks; return every problem of the batch."""
+        """Run the deferred checks and reference checks; return every problem of the batch."""
+        for check in self.deferred:
+            check()
+        self.deferred = []
         for problem, iri in zip(self.checks, self.check_iris, strict=True):
             if not self.exists(iri):
                 self.problems.append(problem)

@@ -1,4 +1,5 @@
-"""Indicator catalogues (kind ``catalogue``), indicator values (``values``) and OCR fragments.
+"""Indicator catalogues (kind ``catalogue``), indicator values (``values``, read by
+:mod:`impactkg.loaders.values`) and OCR fragments.
 
 A catalogue row reads: domain, SDG goal and target, impact, activity, output/outcome, indicator,
 unit — the columns of the Impact Consortium's インパクト指標集. Japanese headers are accepted.
@@ -13,14 +14,13 @@ from impactkg.loaders.base import (
     Kind,
     N,
     Row,
-    decimal,
     ikg,
-    integer,
     plain,
     text,
 )
 from impactkg.loaders.sdg import goal_node, target_node
-from impactkg.ontology import DCTERMS, IKG, PROV, RDF, RDFS, nfkc, record_iri, slug, status_iri
+from impactkg.loaders.values import convert_value
+from impactkg.ontology import DCTERMS, IKG, PROV, RDFS, nfkc, record_iri, slug, status_iri
 from impactkg.ontology.sdg import parse_goal, parse_target
 
 INDICATOR_FIELDS = ("id", "indicator", "indicator_en", "unit", "domain", "sdg_goal", "sdg_target",
@@ -192,41 +192,9 @@ CATALOGUE = Kind(
     },
 )
 
-VALUE_KINDS = {"baseline": "baseline", "current": "current", "target": "target"}
-
-
-def convert_values(row: Row, ctx: Context) -> None:
-    ind_key = ctx.qualified(row.get("indicator"))
-    ind = ctx.record(row, "indicator", "indicator", ind_key, "indicator")
-    kind = ctx.concept(row, "kind", "value-kind", row.get("kind"))
-    if kind is None:
-        return
-    year = row.get("year")
-    key = f"{ind_key}-{kind.value.rsplit('/', 1)[-1]}-{nfkc(year) or 'na'}-{row.number}"
-    node = N(record_iri("value", key))
-    ctx.add(node, A, ikg("IndicatorValue"))
-    ctx.add(ind, ikg("hasValue"), node)
-    ctx.add(node, ikg("valueKind"), kind)
-    if row.get("value"):
-        number = ctx.to_decimal(row, "value", row.get("value"))
-        if number is not None:
-            ctx.add(node, N(RDF + "value"), decimal(number))
-    if year:
-        y = ctx.to_int(row, "year", year)
-        if y is not None:
-            ctx.add(node, ikg("year"), integer(y))
-    if row.get("unit"):
-        ctx.add(node, ikg("unit"), ctx.concept(row, "unit", "unit", row.get("unit"), mint=True))
-    if row.get("population"):
-        ctx.add(node, ikg("population"), text(row.get("population")))
-    if row.get("data_source"):
-        ctx.add(node, ikg("dataSource"), text(row.get("data_source")))
-    ctx.provenance(node, row)
-
-
 VALUES = Kind(
     name="values",
-    title="Indicator values: baseline, current, target",
+    title="Indicator values over time: baseline, current, target",
     aliases=("indicator_values", "値", "指標値"),
     columns=[
         Column(
@@ -243,18 +211,26 @@ VALUES = Kind(
             ("種類",),
             "baseline",
         ),
-        Column("value", "The value (a number)", aliases=("値",), example="120"),
-        Column("unit", "Unit, when it differs from the indicator's", aliases=("単位",)),
-        Column("year", "Year of the value", aliases=("年",), example="2024"),
+        Column("value", "The value: a number such as 1200, 1,200 or 12.5", aliases=("値",), example="120"),
+        Column("unit", "Unit; when given it must be the indicator's unit", aliases=("単位",)),
+        Column("year", "Calendar year of the value (four digits)", aliases=("年",), example="2024"),
+        Column("period", "Period (ISO 8601): 2024, 2024-03, 2024-03-31 or 2024-04-01/2025-03-31",
+               aliases=("期間", "時点"), example="2024-04-01/2025-03-31"),
+        Column("organization", "Organisation the value is for: id or name", aliases=("組織", "企業")),
+        Column("project", "Project within the organisation the value is for", aliases=("プロジェクト",)),
         Column("population", "Population the value refers to", aliases=("対象",)),
-        Column("data_source", "Source of the value", aliases=("データソース", "出典")),
+        Column("data_source", "Source of the value (document, page, table)", aliases=("データソース", "出典")),
+        Column("source_url", "Address of the published source (prov:hadPrimarySource)", aliases=("url",)),
+        Column("recorded_by", "Who recorded the value", aliases=("記録者",)),
         Column("line", "Line in the source document"),
         Column("doubtful", "Names of doubtful columns"),
         Column("note", "Editorial note"),
     ],
-    convert=convert_values,
+    convert=convert_value,
     properties={"unit": IKG + "unit", "year": IKG + "year", "population": IKG + "population",
-                "data_source": IKG + "dataSource"},
+                "data_source": IKG + "dataSource", "period": IKG + "period",
+                "organization": IKG + "forOrganization", "project": IKG + "project",
+                "source_url": PROV + "hadPrimarySource"},
 )
 
 

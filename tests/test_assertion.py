@@ -52,7 +52,8 @@ def test_assertion_status_query_counts_records_per_class_and_status(kg):
 def test_the_status_parameter_is_checked_and_filters(kg):
     only = kg.query("assertion-status", status="reading").dicts()
     assert {(r["class"].rsplit("#", 1)[-1], r["records"]) for r in only} == {
-        ("CausalLink", 7), ("Factor", 17), ("Membership", 2), ("Organization", 18)}
+        ("CausalLink", 7), ("Factor", 17), ("Membership", 2), ("Organization", 18),
+        ("KPIRole", 2), ("SelectionStage", 1)}  # 財務KPI, ESG関連KPI; モニタリング（試走）
     with pytest.raises(QueryError, match="unknown assertion status 'said'"):
         kg.query("assertion-status", status="said")
 
@@ -188,7 +189,7 @@ def test_queries_filter_by_status(kg):
 # ---------------------------------------------------------------------- exports and the report
 def test_export_selects_by_status(kg, tmp_path):
     sel = ex.select(kg, status="reading")
-    assert len(sel.resources) == 44 and sel.what == "the whole graph, status reading"
+    assert len(sel.resources) == 47 and sel.what == "the whole graph, status reading"
     sel = ex.select(kg, query="feedback-loops", status="stated")
     assert sel.resources == []
     with pytest.raises(ex.ExportError, match="unknown assertion status 'said'"):
@@ -198,7 +199,7 @@ def test_export_selects_by_status(kg, tmp_path):
     back = KnowledgeGraph.memory()
     back.load(out)
     n = back.sparql("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ikg:assertionStatus status:reading }").rows[0][0]
-    assert int(n) == 44
+    assert int(n) == 47
 
 
 def test_report_shows_the_records_by_status(kg):

@@ -281,7 +281,7 @@ def test_cids_export_conforms_to_the_team_subset_of_the_basic_tier(cids_kg):
     indicators = set(g.subjects(rdflib.RDF.type, C.Indicator))
     assert len(indicators) == count(cids_kg, "SELECT (COUNT(?i) AS ?n) WHERE { ?i a ikg:Indicator }")
     ind1 = rdflib.URIRef("https://w3id.org/impactkg/id/indicator/consortium-1")
-    # the current value with a number and a year is an IndicatorReport; the target value is not
+    # the current value with a number and a year is an IndicatorReport; the target value a cids:Target
     reports = list(g.objects(ind1, C.hasIndicatorReport))
     assert len(reports) == 1
     i72 = rdflib.Namespace("http://ontology.eil.utoronto.ca/ISO21972/iso21972#")
@@ -297,7 +297,9 @@ def test_cids_export_conforms_to_the_team_subset_of_the_basic_tier(cids_kg):
     people = count(cids_kg, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a ikg:Person }")
     assert listed["ikg:Person"].count == people and "no CIDS" in listed["ikg:Person"].reason
     assert listed["ikg:FinanceCase"].count > 0
-    assert any(u.what == "ikg:IndicatorValue" and "target" in u.reason for u in export.unexpressed)
+    (target,) = list(g.objects(ind1, C.hasTarget))
+    assert str(g.value(g.value(target, i72.value), i72.hasNumericalValue)) == "60"
+    assert (reports[0], C.forTarget, target) in g
     assert any(u.what == "ikg:IndicatorValue" and "without a number" in u.reason for u in export.unexpressed)
     assert listed["ikg:sourceLine on exported records"].count >= len(indicators)
 

@@ -1,4 +1,5 @@
-"""The maps as a reader sees them, in headless chromium without a Japanese system font: Japanese
+"""The maps as a reader sees them, in headless chromium without a Japanese system font (the four
+maps of the embedded dataset, and the value map of the example company's IMM): Japanese
 drawn with the font each file embeds, the important labels readable at the default fit (measured
 on screen), nothing cut off at the edges, each relation drawn distinctly and the legend drawing the
 same line, the finance cases grouped, the view's state in the URL, and the view exported to PNG
@@ -19,7 +20,9 @@ from impactkg.graph.maps import KINDS
 sync_api = pytest.importorskip("playwright.sync_api")
 
 FACTOR = "https://w3id.org/impactkg/id/factor/consortium-"
-MAPS = [k for k in KINDS if k != "value"]  # the value map needs an organisation's IMM loaded
+MAPS = list(KINDS)
+#: The value map needs an organisation's IMM: the example company's workbook.
+IMM_EXAMPLE = Path(__file__).resolve().parents[1] / "notebooks" / "examples" / "imm-example" / "imm-example.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,10 @@ def browser():
 def maps(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("readable")
     for kind in MAPS:
-        assert main(["map", kind, "--store", str(out / "store"), "-o", str(out / f"{kind}.html")]) == 0
+        if kind != "value":
+            assert main(["map", kind, "--store", str(out / "store"), "-o", str(out / f"{kind}.html")]) == 0
+    assert main(["load", "--store", str(out / "imm"), str(IMM_EXAMPLE), "--namespace", "imm-example"]) == 0
+    assert main(["map", "value", "--store", str(out / "imm"), "-o", str(out / "value.html")]) == 0
     assert main(["map", "logic", "--domain", "インフラ・不動産", "--store", str(out / "store"),
                  "-o", str(out / "logic-infra.html")]) == 0
     return {kind: out / f"{kind}.html" for kind in [*MAPS, "logic-infra"]}
@@ -81,11 +87,12 @@ def test_each_relation_is_drawn_distinctly_and_the_legend_draws_the_same_line(br
         assert [r[0] for r in legend] == rels and len(rels) >= 3
         looks = {(color, dashes, arrow) for _, color, dashes, _, arrow in legend}
         assert len(looks) == len(legend)  # no two relations alike
-        drawn = page.evaluate("""(() => { const out = {}; const rel = {};
-            impactkgMap.data.edges.forEach(e => { rel[e.id] = e.rel; });
-            impactkgMap.edges.get().forEach(e => { if (!out[rel[e.id]] && !e.label)
+        drawn = page.evaluate("""(() => { const out = {}; const rel = {}; const causal = {};
+            impactkgMap.data.edges.forEach(e => { rel[e.id] = e.rel; causal[e.id] = Boolean(e.polarity); });
+            impactkgMap.edges.get().forEach(e => { if (!out[rel[e.id]] && !causal[e.id])
               out[rel[e.id]] = [e.color.color, Array.isArray(e.dashes) ? e.dashes.join(',') : '', String(e.width)]; });
             return out; })()""")
+        assert drawn  # every map has links drawn by their relation alone
         for rel, color, dashes, width, _ in legend:
             if rel in drawn:  # causal links are drawn by their evidence too (their legend says how)
                 assert drawn[rel] == [color, dashes, width], rel

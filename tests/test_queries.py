@@ -22,11 +22,20 @@ def test_the_library_has_the_queries_the_issue_names():
         assert q.title_ja and q.title_en and q.description, q.name
 
 
+#: Queries about an organisation's IMM: the embedded dataset holds none (the seed describes the
+#: process, lines 570-572, not one company's KPIs), so they answer with no rows there;
+#: tests/test_imm.py runs them on the example company.
+IMM_ONLY = {"kpi-pool", "value-chain", "leading-indicators"}
+
+
 @pytest.mark.parametrize("name", sorted(library()))
 def test_every_named_query_answers_on_the_embedded_graph(kg, name):
     result = kg.query(name, **REQUIRED.get(name, {}))
     assert result.kind == "select"
-    assert len(result) > 0, name
+    if name in IMM_ONLY:
+        assert len(result) == 0, name
+    else:
+        assert len(result) > 0, name
 
 
 def test_the_rdflib_back_end_is_refused_with_the_reason():

@@ -58,11 +58,11 @@ def test_html_report_is_self_contained(report_html):
     assert [u[:22] for u in re.findall(r"url\(([^)]*)\)", css)] == ["data:font/woff;base64,"]
 
 
-def test_html_report_embeds_the_four_figures_as_svg(report_html):
+def test_html_report_embeds_the_five_figures_as_svg(report_html):
     parser = Tags()
     parser.feed(report_html)
     images = [a["src"] for t, a in parser.tags if t == "img"]
-    assert len(images) == 4
+    assert len(images) == 5  # chain, system, heatmap, goals, progress
     for src in images:
         head, _, data = src.partition(",")
         assert head == "data:image/svg+xml;base64"

@@ -5,7 +5,9 @@ served, and text from the data never runs as HTML. The query page is tests/test_
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import pytest
 from browser import launch, screenshot
@@ -186,7 +188,12 @@ def test_label_search_in_japanese_and_english(visit):
 def test_maps_are_served_offline(visit):
     visit.go("/maps")
     links = visit.page.locator("#maps a").all()
-    assert len(links) == 8
+    assert len(links) == 10
+    # The embedded dataset has no organisation's IMM: the value map says so instead of an empty map.
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(visit.base + "/maps/value")
+    assert refused.value.code == 400
+    assert "no KPI pool or value hypotheses in the graph" in refused.value.read().decode("utf-8")
     visit.go("/maps/logic?lang=en")
     visit.page.wait_for_selector("body[data-state=ready]", timeout=60_000)
     assert visit.page.text_content("#ikg-title") == "Logic-model map"

@@ -147,7 +147,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     fig = sp.add_argument_group("figures (svg, png)")
     fig.add_argument("--figure", choices=Later(_figures), metavar="FIGURE",
                      help="chain (logic model; --domain), system (causal map with loops; --focus), "
-                     "heatmap (social issue x finance method), goals (indicators per SDG goal)")
+                     "heatmap (social issue x finance method), goals (indicators per SDG goal), "
+                     "progress (progress to target of indicator values), value (value-relationship map)")
     fig.add_argument("--width", metavar="SIZE", help="e.g. 8 (inches), 20cm, 1600px")
     fig.add_argument("--height", metavar="SIZE", help="e.g. 6 (inches), 15cm, 1200px")
     fig.add_argument("--dpi", type=float, default=150, help="dots per inch (default 150)")
@@ -171,7 +172,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     "logic-chain)")
     sp.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
                     help="a parameter, for the queries that have it (repeatable)")
-    sp.add_argument("--figure", action="append", choices=("chain", "system", "heatmap", "goals"),
+    sp.add_argument("--figure", action="append", choices=FIGURES,
                     help="figures to include (repeatable; default: all)")
     sp.add_argument("-o", "--output", required=True, metavar="FILE", help="report.html or report.md")
     sp.set_defaults(func=cmd_report)

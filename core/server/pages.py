@@ -35,6 +35,7 @@ MAP_KINDS = {
     "system": ("システムマップ", "System map"),
     "finance": ("ファイナンス・エコシステム", "Finance ecosystem"),
     "stakeholders": ("ステークホルダー・ネットワーク", "Stakeholder network"),
+    "value": ("価値関連図", "Value-relationship map"),
 }
 MAP_CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
@@ -143,7 +144,8 @@ def maps_index() -> bytes:
     )
     body = (
         "<h1>マップ <small>maps</small></h1><ul id=\"maps\">" + items + "</ul>"
-        "<p>Filters: <code>?domain=</code>, <code>?target=</code> (SDG target), <code>?focus=</code> and "
+        "<p>Filters: <code>?domain=</code> (on the value map, an organisation), <code>?target=</code> "
+        "(SDG target), <code>?focus=</code> and "
         "<code>?depth=</code> (a node and the links around it).</p>"
     )
     return layout("Maps", body)

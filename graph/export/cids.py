@@ -21,11 +21,11 @@ ikg:Indicator          cids:Indicator: org:hasName, cids:hasDescription, cids:un
                        org:hasIdentifier (the catalogue's number), cids:forOrganization,
                        cids:definedBy (the organization of the catalogue),
                        cids:forOutcome, cids:usesOutput, cids:forTheme, cids:hasIndicatorReport,
-                       cids:hasBaseline (the earliest baseline value with a number, as an
-                       i72:Measure), cids:hasCode (accepted IRIS+ matches)
-ikg:IndicatorValue     cids:IndicatorReport (current and baseline values with a number and a
-                       year): i72:value [i72:Measure; i72:hasNumericalValue], prov:startedAtTime /
-                       prov:endedAtTime (the year), org:hasName, cids:hasComment
+                       cids:hasBaseline, cids:hasTarget, cids:hasCode (accepted IRIS+ matches)
+ikg:IndicatorValue     (:mod:`impactkg.graph.export.cids_reports`) current and baseline values:
+                       cids:IndicatorReport with their period, i72:value [i72:Measure;
+                       i72:hasNumericalValue]; a baseline: cids:hasBaseline (an i72:Measure);
+                       a target: cids:Target, cids:hasTarget, and the reports' cids:forTarget
 =====================  ==========================================================================
 
 Indicators, outcomes, models and reports belong to the organization that publishes the catalogue
@@ -68,6 +68,7 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import XSD
 
 from impactkg.errors import CidsError
+from impactkg.graph.export import cids_reports
 from impactkg.graph.files import write_atomically
 from impactkg.ontology import (
     DCTERMS,
@@ -137,6 +138,8 @@ MINIMAL_CONTEXT: dict[str, object] = {
     "sch": str(SCH),
     "definedBy": {"@id": "cids:definedBy", "@type": "@id"},
     "hasBaseline": {"@id": "cids:hasBaseline", "@type": "@id"},
+    "hasTarget": {"@id": "cids:hasTarget", "@type": "@id"},
+    "forTarget": {"@id": "cids:forTarget", "@type": "@id"},
     "hasSpecification": {"@id": "cids:hasSpecification", "@type": "xsd:anyURI"},
 }
 
@@ -419,7 +422,6 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
 
     # -- indicators and their values
     definers: set[str] = set()
-    kinds = {"current": "現状値", "baseline": "ベースライン値"}
     skipped_values: dict[str, list[str]] = defaultdict(list)
     no_unit = []
     for ind in indicators:
@@ -449,12 +451,6 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
         add(ind, CIDS.forOrganization, org)
         add(ind, CIDS.definedBy, org)
         add(org, CIDS.hasIndicator, URIRef(ind))
-        baseline = _baseline(r, ind)
-        if baseline is not None:
-            measure = URIRef(baseline[0] + "/measure")
-            add(ind, CIDS.hasBaseline, measure)
-            add(measure, RDF.type, I72.Measure)
-            add(measure, I72.hasNumericalValue, _s(str(baseline[1])))
         for x in r.objects(ind, IKG + "measures"):
             if x in outcomes:
                 add(ind, CIDS.forOutcome, URIRef(x))
@@ -480,36 +476,7 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
                     add(m, CIDS.hasSpecification, Literal(m, datatype=XSD.anyURI))
                     add(m, CIDS.definedBy, URIRef(CODE_DEFINERS["iris"][0]))
                     definers.add("iris")
-        for v in r.objects(ind, IKG + "hasValue"):
-            kind = (r.objects(v, IKG + "valueKind") or [""])[0].rsplit("/", 1)[-1]
-            number = [o for o in r.values(v, str(RDF.value)) if isinstance(o, Literal)]
-            year = [o for o in r.values(v, IKG + "year") if isinstance(o, Literal)]
-            if kind not in kinds:
-                skipped_values[f"{kind or 'unknown'} values (CIDS Basic tier reports measured values, not targets)"].append(v)
-                continue
-            if not number or not year:
-                missing = " and ".join(w for w, have in (("a number", number), ("a year", year)) if not have)
-                skipped_values[f"{kinds[kind]} without {missing} (an IndicatorReport needs both)"].append(v)
-                continue
-            typed(v, CIDS.IndicatorReport, {str(RDF.value), IKG + "year", IKG + "valueKind",
-                                            IKG + "unit", IKG + "population", IKG + "dataSource"})  # fmt: skip
-            y = int(year[0])
-            measure = URIRef(v + "/measure")
-            add(v, ORG.hasName, _s(f"{label} {kinds[kind]} {y}"))
-            add(v, CIDS.forIndicator, URIRef(ind))
-            add(v, CIDS.forOrganization, org)
-            add(ind, CIDS.hasIndicatorReport, URIRef(v))
-            add(v, I72.value, measure)
-            add(measure, RDF.type, I72.Measure)
-            add(measure, I72.hasNumericalValue, _s(str(number[0])))
-            add(v, PROV.startedAtTime, Literal(f"{y:04d}-01-01T00:00:00", datatype=XSD.dateTime))
-            add(v, PROV.endedAtTime, Literal(f"{y:04d}-12-31T23:59:59", datatype=XSD.dateTime))
-            comment = [kinds[kind]]
-            for p, what in ((IKG + "population", "対象"), (IKG + "dataSource", "データソース")):
-                text = r.label(v, "ja", "en", preds=(p,))
-                if text:
-                    comment.append(f"{what}: {text}")
-            add(v, CIDS.hasComment, _s(" / ".join(comment)))
+        cids_reports.indicator_values(r, add, typed, ind, label, org, skipped_values)  # values: cids_reports.py
 
     # -- SDG goals (themes and codes) and targets (codes), with CIDS's https IRIs
     for goal in sorted(themes_used | {goal_of(t) for t in codes_used}):
@@ -608,20 +575,6 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
             )
         )
     return CidsExport(graph=g, unexpressed=unexpressed, organization=org_iri, counts=counts)
-
-
-def _baseline(r: _Reader, ind: str) -> tuple[str, str] | None:
-    """The baseline value of ``ind`` with a number: (value IRI, number), the earliest year first
-    (a baseline describes the condition before the intervention); None when there is none."""
-    found = []
-    for v in r.objects(ind, IKG + "hasValue"):
-        if not any(k.endswith("/baseline") for k in r.objects(v, IKG + "valueKind")):
-            continue
-        number = [o for o in r.values(v, str(RDF.value)) if isinstance(o, Literal)]
-        if number:
-            year = [int(o) for o in r.values(v, IKG + "year") if isinstance(o, Literal)]
-            found.append((min(year) if year else 10**6, v, str(number[0])))
-    return (min(found)[1], min(found)[2]) if found else None
 
 
 def _sdg_code(add, node: URIRef, iri: str, code: str) -> None:

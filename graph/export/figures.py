@@ -5,7 +5,11 @@ such as Noto Sans CJK is used when that package is missing):
 - ``chain``: the logic-model chain activity → output/outcome → impact → SDG target → goal,
 - ``system``: the system map of causal links (+ and −), with its feedback loops (R, B) marked,
 - ``heatmap``: social issue × finance method, the seed's case map, with the case numbers,
-- ``goals``: how many indicators each SDG goal has.
+- ``goals``: how many indicators each SDG goal has,
+- ``progress``: progress to target, a bullet chart per series of indicator values and a line per
+  series over time (:mod:`impactkg.graph.export.progress_chart`),
+- ``value``: the value-relationship map, impact → business → financial KPIs and the value
+  hypotheses between them (:mod:`impactkg.graph.export.value_figure`).
 
 Figures are built on :class:`matplotlib.figure.Figure` (no pyplot, no global state).
 
@@ -30,7 +34,7 @@ from typing import Any
 from impactkg.errors import FigureError
 from impactkg.graph.files import write_atomically
 
-FIGURES = ("chain", "system", "heatmap", "goals")
+FIGURES = ("chain", "system", "heatmap", "goals", "progress", "value")
 FIGURE_FORMATS = ("svg", "png")
 DEFAULT_DPI = 150
 
@@ -450,9 +454,12 @@ TITLES = {
     "system": "システムマップ | System map",
     "heatmap": "事例マップ：社会課題 × ファイナンス手法 | Case map: social issue × finance method",
     "goals": "SDGsゴール別の指標数 | Indicators per SDG goal",
+    "progress": "目標に向けた進捗 | Progress to target",
+    "value": "価値関連図 | Value-relationship map",
 }
 #: The named query behind each figure (shown in reports).
-QUERIES = {"chain": "logic-chain", "heatmap": "case-map-cells", "goals": "indicators-per-goal"}
+QUERIES = {"chain": "logic-chain", "heatmap": "case-map-cells", "goals": "indicators-per-goal",
+           "progress": "progress"}
 
 
 def default_size(kg, name: str, **options: Any) -> tuple[float, float]:
@@ -465,6 +472,14 @@ def default_size(kg, name: str, **options: Any) -> tuple[float, float]:
         return 13.0, 9.0
     if name == "heatmap":
         return 9.0, 6.5
+    if name == "progress":
+        from impactkg.graph.export import progress_chart
+
+        return 11.0, progress_chart.default_height(progress_chart.progress_data(kg))
+    if name == "value":
+        from impactkg.graph.export import value_figure
+
+        return 12.0, value_figure.default_height(value_figure.value_data(kg))
     return 8.0, 6.0
 
 
@@ -480,7 +495,7 @@ def make_figure(
     font: str | Path | None = None,
     title: str | None = None,
 ):
-    """Build figure ``name`` (chain, system, heatmap, goals) as a matplotlib ``Figure``.
+    """Build figure ``name`` (chain, system, heatmap, goals, progress, value) as a matplotlib ``Figure``.
 
     ``domain`` narrows the chain to one domain; ``quads`` (a selection) narrows the system map;
     ``font`` is a font file or family (default: the Japanese font, see :func:`cjk_font`).
@@ -509,6 +524,14 @@ def make_figure(
             draw_system(fig, g, loops, note, heading)
         elif name == "heatmap":
             draw_heatmap(fig, *heatmap_data(kg), title=heading)
+        elif name == "progress":
+            from impactkg.graph.export import progress_chart
+
+            progress_chart.make(fig, kg, heading)
+        elif name == "value":
+            from impactkg.graph.export import value_figure
+
+            value_figure.make(fig, kg, heading)
         else:
             draw_goals(fig, goals_data(kg), heading)
     fig._impactkg_font = font_family(font)  # the fonts to save it with

@@ -270,6 +270,7 @@ def _kind_of(types: set[str], ix: _Index, s: str) -> str:
         "ReferenceDataset": "databases", "FinanceCase": "finance_cases",
         "CaseMapEntry": "case_map", "SupportBundle": "bundles", "Factor": "system_elements",
         "CausalLink": "system_connections", "Presentation": "meetings", "Programme": "programmes",
+        "KPIAssignment": "kpi_pool", "ValueHypothesis": "value_hypotheses",
     }
     for t in types:
         if t.startswith(IKG) and t[len(IKG):] in table:

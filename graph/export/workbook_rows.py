@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from impactkg.graph.export.imm_tables import _agent
 from impactkg.graph.export.workbook_index import (
     SOURCE,
     _concept_ref,
@@ -29,6 +30,7 @@ from impactkg.ontology import (
     FOAF,
     IKG,
     ORG,
+    PROV,
     RDF,
     RDFS,
     SCHEMES,
@@ -216,18 +218,25 @@ def _values(ix: _Index, ns: str) -> list[_Row]:
         ind = sorted(owners)[0] if owners else ""
         ind_id = ix.text(ind, DCTERMS + "identifier") if ind else ""
         ind_ns = ns if ind and ns in ix.namespaces(ind) else next(iter(sorted(ix.namespaces(ind))), ns)
-        tail = _tail(s).rpartition("-")[2]
+        org, project = ix.iri(s, IKG + "forOrganization"), ix.iri(s, IKG + "project")
         cells = {
             "indicator": ind_id if ind_ns == ns else f"{ind_ns}:{ind_id}",
             "kind": _tail(ix.iri(s, IKG + "valueKind")),
             "value": ix.text(s, RDF + "value"),
             "unit": _concept_ref(ix, ix.iri(s, IKG + "unit")),
             "year": ix.text(s, IKG + "year"),
+            "period": ix.text(s, IKG + "period") if not ix.text(s, IKG + "year") else "",
+            "organization": _tail(org) if org else "",
+            "project": _label(ix, project) if project else "",
             "population": ix.text(s, IKG + "population"),
             "data_source": ix.text(s, IKG + "dataSource"),
+            "source_url": ix.iri(s, PROV + "hadPrimarySource"),
+            "recorded_by": _agent(ix, s),
         }
-        row = _prov(ix, s, cells, pin=int(tail) if tail.isdigit() else None)
-        row.sort = (row.pin or 0, row.line or 0)
+        # The value's IRI is made from its indicator, kind, organisation, project and period end,
+        # not from its row: no row is pinned.
+        row = _prov(ix, s, cells)
+        row.sort = (row.line or 0, cells["indicator"], cells["kind"])
         rows.append(row)
     return rows
 
@@ -423,22 +432,25 @@ READERS: dict[str, Callable[[_Index, str], list[_Row]]] = {
 }
 
 def _readers() -> dict[str, Callable[[_Index, str], list[_Row]]]:
-    """Every kind's reader: those above and the policy tables' (:mod:`.policy_tables`)."""
+    """Every kind's reader: those above, the policy tables' (:mod:`.policy_tables`) and the IMM
+    tables' (:mod:`.imm_tables`)."""
+    from impactkg.graph.export.imm_tables import READERS as IMM
     from impactkg.graph.export.policy_tables import READERS as POLICY
 
-    return {**READERS, **POLICY}
+    return {**READERS, **POLICY, **IMM}
 
 
 #: Classes whose instances a table row makes along with its record (not rows of their own).
 BY_PRODUCTS = {
     IKG + c for c in ("Impact", "Activity", "Result", "Output", "Outcome", "LogicModel",
                       "LogicModelElement", "FeedbackLoop", "SourceDocument", "CaseIdentification",
-                      "Meeting")
-}
+                      "Meeting", "Project", "ValueSeries")
+} | {PROV + "Agent"}
 _ROW_CLASSES = {
     IKG + c for c in ("Organization", "Person", "Membership", "Indicator", "IndicatorValue",
                       "SourceFragment", "ReferenceDataset", "FinanceCase", "CaseMapEntry",
-                      "SupportBundle", "Factor", "CausalLink", "Presentation", "Programme")
+                      "SupportBundle", "Factor", "CausalLink", "Presentation", "Programme",
+                      "KPIAssignment", "ValueHypothesis")
 } | {SKOS + "Concept", DCAT + "Dataset", FOAF + "Person", SDGO + "Goal", SDGO + "Target"}
 
 

@@ -9,7 +9,8 @@ The rules (which format takes which selection) live here, not in the command lin
 - Graph files (graphml, gexf, cyjs): the whole graph or a selection.
 - Tables for spreadsheets (csv, tsv, xlsx): a query's result (``query``); xlsx without a query is
   the whole catalogue of ``namespace`` as a workbook that ``impactkg load`` reads back.
-- Figures (svg, png): ``figure`` (chain, system, heatmap, goals), optionally on a selection.
+- Figures (svg, png): ``figure`` (chain, system, heatmap, goals, progress, value), optionally on a
+  selection.
 
 >>> from impactkg import KnowledgeGraph
 >>> import tempfile, pathlib
@@ -31,7 +32,7 @@ GRAPH_FORMATS = ("graphml", "gexf", "cyjs")
 TABLE_FORMATS = ("csv", "tsv", "xlsx")
 FIGURE_FORMATS = ("svg", "png")
 FORMATS = RDF_FORMATS + GRAPH_FORMATS + TABLE_FORMATS + FIGURE_FORMATS
-FIGURES = ("chain", "system", "heatmap", "goals")
+FIGURES = ("chain", "system", "heatmap", "goals", "progress", "value")
 #: Other names of the formats, as file suffixes or in use elsewhere.
 ALIASES = {"turtle": "ttl", "rdf": "xml", "owl": "xml", "json": "jsonld", "rdfxml": "xml", "nquads": "nq"}
 

@@ -1,6 +1,7 @@
 """The data of the interactive maps, read from the graph: nodes and edges of the logic-model,
-system, finance and stakeholder maps, with focus (an N-step neighbourhood), domain and SDG-target
-filters, paths from an intervention to a target, feedback loops and leverage points.
+system, finance, stakeholder and value-relationship maps, with focus (an N-step neighbourhood),
+domain and SDG-target filters, paths from an intervention to a target, feedback loops and
+leverage points.
 
 Rendering is :mod:`impactkg.graph.maps.view`; :func:`interactive_map` does both.
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from impactkg.graph.maps.view import MapView
     from impactkg.graph.store import KnowledgeGraph
 
-KINDS = ("logic", "system", "finance", "stakeholders")
+KINDS = ("logic", "system", "finance", "stakeholders", "value")
 #: Above this many nodes the layout is computed in Python and physics is off. The browser's
 #: physics must settle before vis-network draws anything: in headless chromium (2 cores, software
 #: rendering) that takes 1.0 s at 100 nodes, 1.5 s at 200 and 4.5 s at 500, against 0.6 s for a
@@ -60,6 +61,11 @@ CLASSES: dict[str, Text] = {
     "subcommittee": {"ja": "分科会", "en": "Subcommittee"},
     "consortium": {"ja": "コンソーシアム", "en": "Consortium"},
     "resource-other": {"ja": "その他の資源", "en": "Other resource"},
+    # the value map (graph/maps/value.py)
+    "impact-kpi": {"ja": "インパクトKPI", "en": "Impact KPI"},
+    "esg-kpi": {"ja": "ESG関連KPI（マテリアリティ）", "en": "ESG / materiality KPI"},
+    "business-kpi": {"ja": "事業KPI", "en": "Business KPI"},
+    "financial-kpi": {"ja": "財務KPI", "en": "Financial KPI"},
 }
 
 RELATIONS: dict[str, Text] = {
@@ -80,6 +86,12 @@ RELATIONS: dict[str, Text] = {
     "affiliation": {"ja": "所属", "en": "affiliation"},
     "member": {"ja": "メンバー", "en": "member of"},
     "part-of": {"ja": "上位組織", "en": "part of"},
+    # the value map: value hypotheses by evidence, the strongest first
+    "hypothesis-causal": {"ja": "価値仮説：因果の根拠", "en": "hypothesis: causal evidence"},
+    "hypothesis-correlational": {"ja": "価値仮説：相関の根拠", "en": "hypothesis: correlational evidence"},
+    "hypothesis-qualitative": {"ja": "価値仮説：定性的な根拠", "en": "hypothesis: qualitative evidence"},
+    "hypothesis-assumed": {"ja": "価値仮説：仮定", "en": "hypothesis: assumption"},
+    "hypothesis-refuted": {"ja": "価値仮説：棄却", "en": "hypothesis: refuted"},
 }
 
 TITLES: dict[str, Text] = {
@@ -87,6 +99,7 @@ TITLES: dict[str, Text] = {
     "system": {"ja": "システムマップ", "en": "System map"},
     "finance": {"ja": "ファイナンス・エコシステム", "en": "Finance ecosystem"},
     "stakeholders": {"ja": "ステークホルダー・ネットワーク", "en": "Stakeholder network"},
+    "value": {"ja": "価値関連図", "en": "Value-relationship map"},
 }
 
 
@@ -325,7 +338,7 @@ def build_map(
     max_loop_length: int = system.MAX_LOOP_LENGTH,
     evidence: str | None = None,
 ) -> MapData:
-    """The data of map ``kind`` (logic, system, finance, stakeholders), filtered.
+    """The data of map ``kind`` (logic, system, finance, stakeholders, value), filtered.
 
     ``evidence`` (system map only): ``stated``, ``reading`` or ``doubtful`` ranks leverage
     points on the causal links of that evidence or stronger, and the page starts with the weaker
@@ -338,9 +351,10 @@ def build_map(
     ['activity', 'impact', 'indicator', 'result', 'sdg-target']
     """
     from impactkg.graph.maps import kinds
+    from impactkg.graph.maps.value import value_map
 
     builders = {"logic": kinds.logic, "system": lambda g: _system(g, max_loop_length, level),
-                "finance": kinds.finance, "stakeholders": kinds.stakeholders}
+                "finance": kinds.finance, "stakeholders": kinds.stakeholders, "value": value_map}
     if kind not in builders:
         raise ImpactKGError(f"unknown map {kind!r} (use one of: {', '.join(KINDS)})")
     if evidence is not None and evidence not in system.EVIDENCE_LEVELS:
