@@ -26,12 +26,12 @@ True
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import re
 import urllib.parse
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -40,10 +40,11 @@ import pyoxigraph as ox
 
 from impactkg.errors import QueryError, Refused, StoreError
 from impactkg.graph.backends import FORMATS, Backend, QueryRequest, make_backend
+from impactkg.graph.backends.versions import Server, StoreFolder
 from impactkg.graph.files import write_atomically
 from impactkg.graph.sparql.results import QueryResult
 from impactkg.graph.sparql.terms import to_ox
-from impactkg.ontology import ONTOLOGY_GRAPH, ontology_file
+from impactkg.ontology import ONTOLOGY_GRAPH, is_reserved, ontology_file
 
 STORE_ENV = "IMPACTKG_STORE"
 #: A remote SPARQL server instead of a local store: query URL, update URL, credentials.
@@ -57,6 +58,12 @@ QUERY_OPTIONS = ("default_graph_uri", "named_graph_uri", "base_iri", "timeout", 
 
 class DatasetWarning(UserWarning):
     """A graph of a query's dataset that the store does not hold (it counts as empty)."""
+
+
+class StoreWarning(UserWarning):
+    """What the user should know about a store as it was opened: a write that was interrupted
+    (and discarded), or a store of the earlier layout left incomplete; also in
+    :attr:`KnowledgeGraph.notices`."""
 
 
 def default_store_dir() -> Path:
@@ -111,6 +118,16 @@ class Stats:
         return {"quads": self.quads, "graphs": self.graphs, "classes": self.classes}
 
 
+def _reserved_message(graphs: list[str], source: str) -> str:
+    shown = ", ".join(f"<{g}>" for g in graphs[:4]) + (f" and {len(graphs) - 4} more" if len(graphs) > 4 else "")
+    return (
+        f"{source}: would replace the reserved graph{'s' if len(graphs) > 1 else ''} {shown} "
+        "(the ontology, sources, inferences or embedded dataset of impactkg); load into a graph of "
+        "your own (--graph IRI or --namespace NAME), or give --force (force=True) to replace "
+        f"{'them' if len(graphs) > 1 else 'it'}"
+    )
+
+
 def _iris(value: str | Sequence[str] | None, what: str) -> list[str] | None:
     if value is None:
         return None
@@ -142,10 +159,19 @@ class KnowledgeGraph:
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
         if isinstance(backend, str):
-            self._backend = make_backend(backend, self.path / "oxigraph" if self.path else None, **options)
+            self._backend = make_backend(backend, self.path, **options)
         else:
             self._backend = backend
         self.allow_hosts = frozenset(h.lower() for h in allow_hosts)
+        #: What the user should know about the store as it was opened (each also a StoreWarning):
+        #: an interrupted write that was discarded, or a store of the earlier layout that an
+        #: interrupted write left incomplete, with how to repair it.
+        self.notices: list[str] = list(getattr(self._backend, "notices", []))
+        folder = getattr(self._backend, "folder", None)
+        if folder is not None:
+            self.notices += folder.legacy_notices(self.graphs(), len(self))
+        for notice in self.notices:
+            warnings.warn(notice, StoreWarning, stacklevel=3)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -206,7 +232,7 @@ class KnowledgeGraph:
             update = update_endpoint or os.environ.get(UPDATE_ENDPOINT_ENV) or None
             return cls.remote(endpoint, update, auth, allow_hosts=allow_hosts)
         path = Path(path) if path is not None else default_store_dir()
-        if (not create or read_only) and not (path / "oxigraph").exists():
+        if (not create or read_only) and (not path.is_dir() or StoreFolder(path).current() is None):
             raise StoreError(f"no graph at {path}: run 'impactkg build --store {path}' first")
         if path.exists() and not path.is_dir():
             raise StoreError(f"the store must be a folder, and {path} is a file")
@@ -230,6 +256,20 @@ class KnowledgeGraph:
     def rdflib(self) -> Any:  # -> rdflib.Dataset
         """The graph as an rdflib ``Dataset`` (through oxrdflib for the Oxigraph back end)."""
         return self._backend.rdflib
+
+    @property
+    def served_by(self) -> Server | None:
+        """The ``impactkg serve`` that serves this store folder (and is its one writer), when this
+        graph was opened beside it: it is then read-only, and a write raises StoreError saying
+        how to load through the server."""
+        return getattr(self._backend, "served_by", None)
+
+    def serving(self, url: str, updates: bool) -> contextlib.AbstractContextManager:
+        """For ``impactkg serve``: while the block runs, the store folder records that the server
+        at ``url`` serves it (``serving.json``: address, pid, whether it takes ``updates``), so
+        that another process that would write it is told where to load instead."""
+        folder = getattr(self._backend, "folder", None)
+        return folder.serving(url, updates) if folder is not None else contextlib.nullcontext()
 
     def worker_pids(self) -> list[int]:
         """Process ids of the query workers (empty when queries run in this process)."""
@@ -425,12 +465,23 @@ class KnowledgeGraph:
         encoding: str | None = None,
         graph: str | None = None,
         progress: Callable[[str], None] | None = None,
+        force: bool = False,
     ) -> LoadSummary:
         """Load files (CSV, TSV, XLSX, or RDF) atomically: any problem raises LoadError, and the
         graph is then exactly as it was. Each file replaces its own named graph; a catalogue
-        workbook written by ``impactkg export`` replaces the graphs it was made from."""
+        workbook written by ``impactkg export`` replaces the graphs it was made from.
+
+        A load that would write a reserved graph (:func:`~impactkg.ontology.is_reserved`: the
+        ontology, the sources, the inferences, the embedded dataset ``graph/consortium/*``) —
+        by ``graph=``, by an N-Quads/TriG graph name, by a table whose graph name lands there, or
+        by a workbook exported from the embedded dataset — raises Refused naming the graphs,
+        unless ``force``. (The trusted writers — :meth:`build`, the reasoner, importers, the
+        crosswalk — go through :meth:`replace_graphs`, which does not check.)
+        """
         from impactkg.loaders import prepare
 
+        if graph is not None and is_reserved(graph) and not force:
+            raise Refused(_reserved_message([graph], "--graph"))
         batch = prepare(
             [(Path(p), kind) for p in paths],
             self._lookup,
@@ -441,6 +492,10 @@ class KnowledgeGraph:
             files=getattr(self._backend, "loads_files", False),
             existing=self.graphs,
         )
+        reserved = sorted({g for g in [*batch.graphs, *(g for f in batch.files for g in f.graphs)] if is_reserved(g)})
+        if reserved and not force:
+            named = sorted({str(src) for src, g, _, _ in batch.summaries if g in reserved})
+            raise Refused(_reserved_message(reserved, ", ".join(named) or "this load"))
         summary = self.replace_graphs(batch.graphs, batch.summaries, batch.sources, files=batch.files)
         summary.note = batch.note
         return summary
@@ -495,21 +550,34 @@ class KnowledgeGraph:
         from impactkg.data import MANIFEST, NAMESPACE, SOURCE_IRI, SOURCE_TITLE, dataset_dir
         from impactkg.loaders import prepare
 
-        summary = self.load_ontology()
-        if not paths or self._is_without_dataset():
-            batch = prepare(
-                [(dataset_dir() / f, k) for f, k in MANIFEST],
-                self._lookup,
-                namespace=NAMESPACE,
-                source_doc=(SOURCE_IRI, SOURCE_TITLE),
-                progress=progress,
-            )
-            applied = self.replace_graphs(batch.graphs, batch.summaries, batch.sources)
-            summary.sources += applied.sources
-        if paths:
-            summary.sources += self.load(*paths, progress=progress, **options).sources
+        with self._staged():  # one step: after a crash the store is as before or as after
+            summary = self.load_ontology()
+            if not paths or self._is_without_dataset():
+                batch = prepare(
+                    [(dataset_dir() / f, k) for f, k in MANIFEST],
+                    self._lookup,
+                    namespace=NAMESPACE,
+                    source_doc=(SOURCE_IRI, SOURCE_TITLE),
+                    progress=progress,
+                )
+                applied = self.replace_graphs(batch.graphs, batch.summaries, batch.sources)
+                summary.sources += applied.sources
+            if paths:
+                summary.sources += self.load(*paths, progress=progress, **options).sources
+        self._write_meta()
         summary.triples_after = len(self)
         return summary
+
+    @contextlib.contextmanager
+    def _staged(self) -> Iterator[None]:
+        """Group the writes inside into one step (a new version of a store folder, switched to
+        at the end; see :mod:`~impactkg.graph.backends.versions`)."""
+        staged = getattr(self._backend, "staged", None)
+        if staged is None:
+            yield
+            return
+        with staged():
+            yield
 
     def _is_without_dataset(self) -> bool:
         return not any(g.endswith("/consortium/concepts") for g in self.graphs())
@@ -526,9 +594,9 @@ class KnowledgeGraph:
         return self._backend.graph_names()
 
     def _write_meta(self) -> None:
-        if self.path is not None and not getattr(self._backend, "read_only", False):
-            meta = {"format": "impactkg-store", "version": 1, "graphs": self.graphs()}
-            (self.path / "impactkg.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        write_meta = getattr(self._backend, "write_meta", None)
+        if write_meta is not None and not getattr(self._backend, "_staging", 0):
+            write_meta()
 
     # ------------------------------------------------------------------ checking
     def validate(self, shapes: str | Path | None = None):

@@ -118,15 +118,18 @@ def check_rdf(path: Path, graph: str, typed: set[str] | None = None) -> RdfFile:
     return RdfFile(path, fmt, graph, counts or {graph: 0})
 
 
-def load_file(store: ox.Store, file: RdfFile) -> None:
+def load_file(store: ox.Store, file: RdfFile, bulk: bool = False) -> None:
     """Load a file (from :func:`check_rdf` or :func:`unchecked_rdf`) into ``store`` with the
     store's own parser.
 
-    The load is one transaction: on any error nothing of the file is written. When the syntax
+    Without ``bulk`` the load is one transaction (held in memory): on any error nothing of the
+    file is written. With ``bulk`` it is pyoxigraph's ``bulk_load`` (streamed, fast, no
+    transaction): for a store version that is not in use yet, discarded on error. When the syntax
     was checked already, the parser skips its checks (``lenient``).
     """
+    loader = store.bulk_load if bulk else store.load
     try:
-        store.load(
+        loader(
             path=str(file.path),
             format=file.format,
             base_iri=file.path.resolve().as_uri(),

@@ -26,14 +26,21 @@ def progress(desc: str) -> tuple[Callable[[str], None], Callable[[], None]]:
 def graph(args: argparse.Namespace) -> Any:
     """The graph a command works on: ``--store DIR``, ``--endpoint URL`` or the default, with the
     hosts ``--allow-service`` lets SERVICE and LOAD reach."""
-    from impactkg.graph.store import KnowledgeGraph
+    import warnings
 
-    return KnowledgeGraph.open(
-        getattr(args, "store", None),
-        endpoint=getattr(args, "endpoint", None),
-        update_endpoint=getattr(args, "update_endpoint", None),
-        allow_hosts=getattr(args, "allow_service", None) or (),
-    )
+    from impactkg.graph.store import KnowledgeGraph, StoreWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StoreWarning)  # said below, once, as a line
+        kg = KnowledgeGraph.open(
+            getattr(args, "store", None),
+            endpoint=getattr(args, "endpoint", None),
+            update_endpoint=getattr(args, "update_endpoint", None),
+            allow_hosts=getattr(args, "allow_service", None) or (),
+        )
+    for notice in kg.notices:
+        print(f"impactkg: warning: {notice}", file=sys.stderr)
+    return kg
 
 
 def open_graph(args: argparse.Namespace, build_if_empty: bool = True) -> Any:

@@ -51,7 +51,10 @@ def serve(config: ServeConfig) -> None:
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        httpd.serve_forever(poll_interval=0.2)
+        # A local store records who serves it (address, pid), so that a command that would write
+        # it says where to load instead (see impactkg.graph.backends.versions).
+        with httpd.app.announce(httpd.base):
+            httpd.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:

@@ -125,6 +125,10 @@ class App:
         finally:
             self.invalidate()
 
+    def announce(self, base: str) -> Any:
+        """While serving a local store: its ``serving.json`` (this server's address and pid)."""
+        return self.kg.serving(base, self.config.allow_update)
+
     def invalidate(self) -> None:
         with self._lock:
             self._stats = None
