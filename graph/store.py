@@ -466,6 +466,8 @@ class KnowledgeGraph:
         graph: str | None = None,
         progress: Callable[[str], None] | None = None,
         force: bool = False,
+        ignore_columns: Sequence[str] = (),
+        new_concepts: bool = False,
     ) -> LoadSummary:
         """Load files (CSV, TSV, XLSX, or RDF) atomically: any problem raises LoadError, and the
         graph is then exactly as it was. Each file replaces its own named graph; a catalogue
@@ -477,6 +479,11 @@ class KnowledgeGraph:
         by a workbook exported from the embedded dataset — raises Refused naming the graphs,
         unless ``force``. (The trusted writers — :meth:`build`, the reasoner, importers, the
         crosswalk — go through :meth:`replace_graphs`, which does not check.)
+
+        A column no kind knows is an error (with the closest known column) unless named in
+        ``ignore_columns``; a concept label that matches no concept of its scheme is an error
+        (with the known labels and the closest) unless the same load defines it (a ``concepts``
+        table) or ``new_concepts`` is given (see :mod:`impactkg.loaders`).
         """
         from impactkg.loaders import prepare
 
@@ -491,6 +498,8 @@ class KnowledgeGraph:
             progress=progress,
             files=getattr(self._backend, "loads_files", False),
             existing=self.graphs,
+            ignore_columns=ignore_columns,
+            new_concepts=new_concepts,
         )
         reserved = sorted({g for g in [*batch.graphs, *(g for f in batch.files for g in f.graphs)] if is_reserved(g)})
         if reserved and not force:

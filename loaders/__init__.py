@@ -63,6 +63,8 @@ def prepare(
     progress: Callable[[str], None] | None = None,
     files: bool = False,
     existing: Callable[[], list[str]] | None = None,
+    ignore_columns: Sequence[str] = (),
+    new_concepts: bool = False,
 ) -> Batch:
     """Read and convert every source; raise LoadError listing all problems, or return the batch.
 
@@ -81,6 +83,8 @@ def prepare(
         if read_about(sources[0][0]) is not None:
             return prepare_workbook(sources[0][0], lookup, existing() if existing else [], progress)
     batch = Batch(lookup, namespace)
+    batch.ignore_columns = {c.strip() for c in ignore_columns}
+    batch.new_concepts = new_concepts
     problems: list[Problem] = []
     # Subjects typed in RDF files count as existing for the references of tables loaded with them.
     with_tables = any(k != "rdf" and not (k is None and is_rdf(Path(p))) for p, k in sources)

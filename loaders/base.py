@@ -264,6 +264,10 @@ class Batch:
         self.check_iris: list[str] = []
         #: A line to show before the summary (what kind of load this was).
         self.note = ""
+        #: Headers the user asked to leave out (``--ignore-columns``); any other unknown is an error.
+        self.ignore_columns: set[str] = set()
+        #: Concepts whose label no scheme knows are minted (``--new-concepts``), not refused.
+        self.new_concepts = False
 
     def finish(self) -> list[Problem]:
         """Run the deferred reference checks; return every problem of the batch."""

@@ -41,6 +41,8 @@ class ServeConfig:
     timeout: float = 30.0
     max_results: int = 10000
     max_body: int = 1_000_000
+    #: Largest body of a load (``POST /load``), streamed to a temporary folder.
+    max_load: int = 1 << 30
     allow_hosts: tuple[str, ...] = ()
     workers: int = 2
     max_connections: int = 64
@@ -122,6 +124,14 @@ class App:
                 text, using_graph_uri=using, using_named_graph_uri=using_named, base_iri=base_iri,
                 timeout=self.config.timeout,
             )
+        finally:
+            self.invalidate()
+
+    def load(self, paths: Sequence[Path], **options: Any) -> Any:
+        """Load files through the door (one load, one new version of the store: the readers
+        switch to it when it is complete); returns the LoadSummary."""
+        try:
+            return self.kg.load(*paths, **options)
         finally:
             self.invalidate()
 

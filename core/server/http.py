@@ -139,7 +139,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             url = urllib.parse.urlsplit(self.path)
             req = Request(method, url.path, parse_qs(url.query), self.headers, base=self.server.base)
-            req.body = self._body() if method in ("POST", "PUT", "PATCH", "DELETE") else b""
+            # A load streams its own (larger) body: impactkg.server.loads.
+            body = method in ("POST", "PUT", "PATCH", "DELETE") and url.path != "/load"
+            req.body = self._body() if body else b""
             self._send(self._route(req))
         except HttpError as exc:
             self._error(exc.status, str(exc), exc.headers)
@@ -192,6 +194,10 @@ class Handler(BaseHTTPRequestHandler):
         app = self.server.app
         if req.path == "/sparql":
             return sparql(app, req)
+        if req.path == "/load":
+            from impactkg.server.loads import load_route
+
+            return load_route(app, req, self.rfile)
         if req.path in ("/queries", "/queries/"):
             return list_queries()
         if req.path.startswith("/queries/"):

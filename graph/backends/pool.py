@@ -270,6 +270,8 @@ class PoolBackend:
             self.folder.unlock_writer()
             raise
         self._session: OxigraphBackend | None = None
+        #: One write at a time (the server's threads share this back end).
+        self._writing = threading.RLock()
 
     @property
     def location(self) -> str:
@@ -281,29 +283,31 @@ class PoolBackend:
         return self.pool.run(request)
 
     def update(self, text: str, base_iri: str | None = None, timeout: float | None = None) -> None:
-        if self._session is not None:
-            self._session.update(text, base_iri, timeout)
-            return
-        self.pool.update(self.folder, text, base_iri, timeout)
-        self.folder.tidy()
+        with self._writing:
+            if self._session is not None:
+                self._session.update(text, base_iri, timeout)
+                return
+            self.pool.update(self.folder, text, base_iri, timeout)
+            self.folder.tidy()
 
     @contextlib.contextmanager
     def staged(self) -> Iterator[None]:
         """Group writes into one new version (see :meth:`OxigraphBackend.staged`): the readers go
         on answering from the version in use, and switch to the new one when it is complete."""
-        if self._session is not None:
-            with self._session.staged():
-                yield
-            return
-        backend = OxigraphBackend(self.path, locked=True)
-        self._session = backend
-        try:
-            with backend.staged():
-                yield
-        finally:
-            self._session = None
-            backend.close()
-        self._switch()
+        with self._writing:
+            if self._session is not None:
+                with self._session.staged():
+                    yield
+                return
+            backend = OxigraphBackend(self.path, locked=True)
+            self._session = backend
+            try:
+                with backend.staged():
+                    yield
+            finally:
+                self._session = None
+                backend.close()
+            self._switch()
 
     def _switch(self) -> None:
         """Every reader reopens the store on the version now in use; the old one goes."""
@@ -312,15 +316,16 @@ class PoolBackend:
         self.folder.tidy()
 
     def _write(self, action: Callable[[OxigraphBackend], None]) -> None:
-        if self._session is not None:
-            action(self._session)
-            return
-        backend = OxigraphBackend(self.path, locked=True)
-        try:
-            action(backend)
-        finally:
-            backend.close()
-        self._switch()
+        with self._writing:
+            if self._session is not None:
+                action(self._session)
+                return
+            backend = OxigraphBackend(self.path, locked=True)
+            try:
+                action(backend)
+            finally:
+                backend.close()
+            self._switch()
 
     def replace_graphs(
         self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = ()
