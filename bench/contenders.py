@@ -112,7 +112,7 @@ def build(engine: str, root: Path) -> None:
         size = kg
     elif engine == "impactkg-nq":
         kg = KnowledgeGraph.memory()
-        kg.load(nq)
+        kg.load(nq, force=True)  # it holds the embedded dataset's (reserved) graphs
         size = kg
     elif engine == "impactkg-tables":
         from bench.generate import load_tables
@@ -348,7 +348,7 @@ def exports(root: Path, work: Path, reps: int, cap: float) -> None:
     # The same triples in the named graphs of the members' loads: the union is deduplicated.
     kg.close()
     multi = KnowledgeGraph.memory()
-    multi.load(nq)
+    multi.load(nq, force=True)
     run("impactkg-ttl-named-graphs", lambda p: multi.export(p, "ttl"), work / "impactkg-multi.ttl", 1)
     emit(step="export-graphs", named_graphs=len(multi.graphs()))
 

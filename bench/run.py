@@ -25,6 +25,7 @@ from typing import Any
 
 from bench.contenders import ENGINES
 from bench.generate import causal_links, generate
+from bench.loads import evaluate_loads, render_loads, run_loads
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -33,12 +34,12 @@ FULL = {
     "sizes": (10_000, 100_000, 1_000_000), "maps": (500, 2_000, 10_000), "factors": (200, 2_000),
     "map_cap": 30.0, "rdflib_cap": 180.0, "rdflib_step_cap": 20.0, "rdflib_export_cap": 40.0,
     "cli_jsonld_cap": 60.0, "budget": {10_000: 1.0, 100_000: 2.0, 1_000_000: 3.0}, "max_reps": 15,
-    "build_reps": 3,
+    "build_reps": 3, "csv_rows": 80_000,
 }
 QUICK = {
     "sizes": (5_000,), "maps": (60, 200), "factors": (50, 200),
     "map_cap": 10.0, "rdflib_cap": 30.0, "rdflib_step_cap": 5.0, "rdflib_export_cap": 10.0,
-    "cli_jsonld_cap": 10.0, "budget": {}, "max_reps": 3, "build_reps": 1,
+    "cli_jsonld_cap": 10.0, "budget": {}, "max_reps": 3, "build_reps": 1, "csv_rows": 1_000,
 }
 
 #: The targets of the issue, as ratios or seconds.
@@ -377,7 +378,7 @@ def evaluate(res: dict) -> list[dict[str, Any]]:
                         "why": f"approximate betweenness from {row['samples']} sampled sources (above "
                                f"{row['exact_limit']:,} factors); exact: {fmt_s(row.get('leverage_exact'))}, "
                                f"top-10 overlap {row.get('top10_overlap')}/10"})
-    return out
+    return out + evaluate_loads(res, quick=False)
 
 
 def _map_why(case: dict) -> str:
@@ -531,6 +532,8 @@ def render(res: dict) -> str:
     lines += ["", "`kg.export(path, 'jsonld')` is pyoxigraph's streaming JSON-LD writer (expanded form, named graphs "
               "kept); `impactkg export -o FILE.jsonld` compacts with `ontology/context.jsonld` through rdflib.", ""]
 
+    lines += render_loads(res)
+
     maps = res.get("maps", {})
     lines += ["## Maps", ""]
     if maps.get("error"):
@@ -659,6 +662,9 @@ def main(argv: list[str] | None = None) -> int:
         lap(f"exports {size}")
         e = prev_export
         log(f"  export Turtle: impactkg {fmt_s(e['impactkg-ttl']['median'])}, pyoxigraph {fmt_s(e['pyoxigraph-ttl']['median'])}")
+    log("== loads on disk")
+    res["loads"] = run_loads(ds.nt, a.work, cfg["csv_rows"], cfg["build_reps"], log)
+    lap("loads on disk")
     if not a.no_maps:
         log("== maps")
         res["maps"] = run_maps(cfg, a.work)
