@@ -489,25 +489,91 @@ class KnowledgeGraph:
 
         if graph is not None and is_reserved(graph) and not force:
             raise Refused(_reserved_message([graph], "--graph"))
+        before = len(self)
+        # Into a store folder the load streams: the graphs it replaces are emptied in the next
+        # version of the store, and each table's quads go there in chunks (memory does not grow
+        # with the rows); a problem discards that version.
+        streams = bool(getattr(self._backend, "streams", False))
+        state: dict[str, Any] = {"cleared": set(), "held": 0}
+
+        def begin(batch: Any) -> None:
+            self._refuse_reserved(batch, force)
+            unknown = {g for f in batch.files for g, n in f.triples.items() if n is None}
+            held = set(self.graphs())
+            state["held"] = sum(self._count(g) for g in unknown if g in held)
+            if streams:
+                self._backend.clear_graphs(sorted(batch.exclude))  # type: ignore[attr-defined]
+                state["cleared"] = set(batch.exclude)
+
+        with self._staged():
+            batch = prepare(
+                [(Path(p), kind) for p in paths],
+                self._lookup,
+                namespace=namespace,
+                encoding=encoding,
+                graph=graph,
+                progress=progress,
+                files=getattr(self._backend, "loads_files", False),
+                existing=self.graphs,
+                ignore_columns=ignore_columns,
+                new_concepts=new_concepts,
+                sink=(lambda _graph, quads: self._backend.add(quads)) if streams else None,  # type: ignore[attr-defined]
+                begin=begin,
+            )
+            self._refuse_reserved(batch, force)  # a catalogue workbook names its graphs only now
+            if state["cleared"]:
+                self._backend.replace_graphs(  # type: ignore[call-arg]
+                    batch.graphs, batch.sources, batch.files, cleared=state["cleared"])
+            else:
+                self._backend.replace_graphs(batch.graphs, batch.sources, batch.files)
+        self._write_meta()
+        after = len(self)
+        sources = [(s, g, r, after - before + state["held"] if n is None else n) for s, g, r, n in batch.summaries]
+        return LoadSummary(sources=sources, triples_before=before, triples_after=after, note=batch.note)
+
+    def check(
+        self,
+        *paths: str | Path,
+        kind: str | None = None,
+        namespace: str | None = None,
+        encoding: str | None = None,
+        graph: str | None = None,
+        force: bool = False,
+        ignore_columns: Sequence[str] = (),
+        new_concepts: bool = False,
+        shapes: str | Path | None = None,
+    ):
+        """What :meth:`load` would say of these files, without writing anything: LoadError or
+        Refused exactly as the load would raise them (references resolved against this graph),
+        else the SHACL report (:class:`~impactkg.graph.analysis.validate.ValidationReport`) of the
+        files' own records alone — not of the graph's. ``impactkg validate FILE`` runs it."""
+        from impactkg.graph.analysis.validate import validate_batch
+        from impactkg.loaders import prepare
+
+        if graph is not None and is_reserved(graph) and not force:
+            raise Refused(_reserved_message([graph], "--graph"))
         batch = prepare(
-            [(Path(p), kind) for p in paths],
-            self._lookup,
-            namespace=namespace,
-            encoding=encoding,
-            graph=graph,
-            progress=progress,
-            files=getattr(self._backend, "loads_files", False),
-            existing=self.graphs,
-            ignore_columns=ignore_columns,
-            new_concepts=new_concepts,
+            [(Path(p), kind) for p in paths], self._lookup, namespace=namespace, encoding=encoding,
+            graph=graph, existing=self.graphs, ignore_columns=ignore_columns, new_concepts=new_concepts,
+            begin=lambda b: self._refuse_reserved(b, force),
         )
-        reserved = sorted({g for g in [*batch.graphs, *(g for f in batch.files for g in f.graphs)] if is_reserved(g)})
+        self._refuse_reserved(batch, force)
+        return validate_batch(self, batch, shapes)
+
+    @staticmethod
+    def _refuse_reserved(batch: Any, force: bool) -> None:
+        """Refused when ``batch`` would write a reserved graph and ``force`` is not given."""
+        names = {*batch.exclude, *batch.graphs, *(g for f in batch.files for g in f.graphs)}
+        reserved = sorted(g for g in names if is_reserved(g))
         if reserved and not force:
-            named = sorted({str(src) for src, g, _, _ in batch.summaries if g in reserved})
-            raise Refused(_reserved_message(reserved, ", ".join(named) or "this load"))
-        summary = self.replace_graphs(batch.graphs, batch.summaries, batch.sources, files=batch.files)
-        summary.note = batch.note
-        return summary
+            origins = getattr(batch, "origins", {})
+            named = sorted({origins[g] for g in reserved if g in origins}
+                           | {str(src) for src, g, _, _ in batch.summaries if g in reserved})
+            files = sorted({n.split("[")[0] for n in named})
+            if len(named) > 3 and len(files) < len(named):
+                named = [f"{f} ({sum(1 for n in named if n.split('[')[0] == f)} sheets)" for f in files]
+            shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+            raise Refused(_reserved_message(reserved, shown or "this load"))
 
     def replace_graphs(
         self,

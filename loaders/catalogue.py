@@ -25,8 +25,10 @@ from impactkg.ontology import RDF, RDFS, nfkc, record_iri, slug
 
 def _element(ctx: Context, kind: str, cls: str, label: str, row: Row, scope: str = "") -> N:
     node = N(record_iri(kind, slug(label + scope)))
-    ctx.add(node, A, ikg(cls))
-    ctx.label(node, label)
+    if node.value not in ctx.described:  # the same label makes the same node: said once
+        ctx.described.add(node.value)
+        ctx.add(node, A, ikg(cls))
+        ctx.label(node, label)
     ctx.provenance(node, row)
     return node
 
@@ -44,7 +46,8 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
     domain = None
     if row.get("domain"):
         domain = ctx.concept(row, "domain", "domain", row.get("domain"), mint=True)
-        ctx.add(ind, ikg("domain"), domain)
+        if domain is not None:
+            ctx.add(ind, ikg("domain"), domain)
 
     target = goal = None
     if row.get("sdg_target"):
@@ -61,7 +64,12 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
             ctx.add(ind, ikg("sdgGoal"), goal)
 
     if row.get("unit"):
-        ctx.add(ind, ikg("unit"), ctx.concept(row, "unit", "unit", row.get("unit"), mint=True))
+        # A unit cell the source flags as doubtful (OCR damage) that is no known unit stays as
+        # written (ikg:unitText, with the flag): no concept is made from it.
+        doubtful = "unit" in row.get("doubtful").split() and not ctx.batch.find_concept("unit", row.get("unit"))
+        unit = None if doubtful else ctx.concept(row, "unit", "unit", row.get("unit"), mint=True)
+        if unit is not None:
+            ctx.add(ind, ikg("unit"), unit)
         ctx.add(ind, ikg("unitText"), plain(row.get("unit")))
     if row.get("data_source"):
         ctx.add(ind, ikg("dataSource"), text(row.get("data_source")))
@@ -94,8 +102,10 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
     if elements:
         dom_key = nfkc(row.get("domain")) or "general"
         model = N(record_iri("logic-model", f"{ctx.namespace}-{slug(dom_key)}"))
-        ctx.add(model, A, ikg("LogicModel"))
-        ctx.label(model, f"{ctx.namespace}: {row.get('domain') or 'general'}")
+        if model.value not in ctx.described:
+            ctx.described.add(model.value)
+            ctx.add(model, A, ikg("LogicModel"))
+            ctx.label(model, f"{ctx.namespace}: {row.get('domain') or 'general'}")
         if domain is not None:
             ctx.add(model, ikg("domain"), domain)
         for e in elements:
@@ -190,8 +200,8 @@ def convert_values(row: Row, ctx: Context) -> None:
         y = ctx.to_int(row, "year", year)
         if y is not None:
             ctx.add(node, ikg("year"), integer(y))
-    if row.get("unit"):
-        ctx.add(node, ikg("unit"), ctx.concept(row, "unit", "unit", row.get("unit"), mint=True))
+    if row.get("unit") and (unit := ctx.concept(row, "unit", "unit", row.get("unit"), mint=True)) is not None:
+        ctx.add(node, ikg("unit"), unit)
     if row.get("population"):
         ctx.add(node, ikg("population"), text(row.get("population")))
     if row.get("data_source"):

@@ -348,4 +348,5 @@ KIND = Kind(
     ],
     convert=convert,
     finish=describe_graph,
+    whole=True,  # checks labels against the records the other tables of its load made
 )

@@ -166,7 +166,10 @@ def test_doubtful_ocr_cells_are_flagged_not_invented(kg):
     no_unit = kg.sparql(
         "SELECT ?id WHERE { ?i a ikg:Indicator ; dcterms:identifier ?id FILTER NOT EXISTS { ?i ikg:unit ?u } }"
     ).dicts()
-    assert {r["id"] for r in no_unit} == {"174", "176", "355"}
+    # 175's unit cell is kept as written (ikg:unitText, flagged doubtful), never made a unit concept
+    assert {r["id"] for r in no_unit} == {"174", "175", "176", "355"}
+    text = kg.sparql("SELECT ?t WHERE { ?i dcterms:identifier '175' ; ikg:unitText ?t }").dicts()
+    assert text == [{"t": "% / 160mg/dl以上の者の割合（40 %"}]
 
 
 def test_stakeholders_roles_in_subcommittees(kg):

@@ -67,16 +67,17 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from impactkg.graph.store import KnowledgeGraph
-
-    if args.files:
-        kg = KnowledgeGraph.memory()
-        kg.build()
-        kg.load(*args.files, kind=args.kind, namespace=args.namespace, encoding=args.encoding)
-        print(f"{', '.join(str(f) for f in args.files)}: loads without errors")
-    else:
-        kg = open_graph(args)
-    report = kg.validate()
+    """``validate FILE...``: what ``load`` would say of the files against the graph, and the SHACL
+    results of the files' own records; ``validate``: the SHACL report of the whole graph."""
+    kg = open_graph(args)
+    try:
+        if args.files:
+            report = kg.check(*args.files, graph=args.graph, force=args.force, **load_options(args))
+            print(f"{', '.join(str(f) for f in args.files)}: loads without errors")
+        else:
+            report = kg.validate()
+    finally:
+        kg.close()
     print(report.text())
     return 0 if report.conforms else 1
 
@@ -90,10 +91,12 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from impactkg.loaders.template import write_template
+    from impactkg.loaders.template import CSV_NOTE, write_template
 
     path = write_template(args.kind, Path(args.output))
     print(f"wrote an empty {args.kind} template to {path}")
+    if path.suffix.lower() == ".csv":
+        print(f"impactkg: note: {CSV_NOTE}", file=sys.stderr)
     return 0
 
 
@@ -122,10 +125,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sp.set_defaults(func=cmd_load)
 
     sp = sub.add_parser(
-        "validate", help="check FILEs (or the stored graph) against loaders and SHACL"
+        "validate",
+        help="check FILEs as 'load' would (nothing written) and their own records against SHACL; "
+        "without FILEs, the whole stored graph",
     )
     add_store(sp)
     add_load_options(sp)
+    sp.add_argument("--graph", help="IRI of the named graph the files would load into")
+    sp.add_argument("--force", action="store_true", help="as for load: allow reserved graphs")
     sp.add_argument("files", nargs="*", metavar="FILE")
     sp.set_defaults(func=cmd_validate)
 

@@ -29,7 +29,7 @@ from impactkg.ontology import PREFIXES
 COPY_ABOVE = 50_000
 #: Lists of quads at least this long go to the bulk loader (its own files on disk); shorter ones
 #: to one transaction (in memory, flushed once at the end of the write).
-BULK_ABOVE = 100_000
+BULK_ABOVE = 10_000
 
 
 def _one_line(exc: BaseException) -> str:
@@ -315,14 +315,22 @@ class OxigraphBackend:
         self._open(done)  # type: ignore[arg-type]
         folder.tidy(done)
 
+    @property
+    def streams(self) -> bool:
+        """A load may write its quads in chunks (:meth:`clear_graphs`, :meth:`add`) inside
+        :meth:`staged`: true for a store folder."""
+        return self.folder is not None
+
     def replace_graphs(
-        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = ()
+        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = (),
+        cleared: set[str] | None = None,
     ) -> None:
         """Replace each named graph by its new quads and add ``additions``, as one change: in a
         folder on the next version of the store (switched to when it is complete); in memory with
         the previous content restored on failure. ``files``
         (:class:`~impactkg.loaders.rdf.RdfFile`) are RDF files whose graphs are replaced by their
-        content, parsed by the store (``bulk_load`` in a folder)."""
+        content, parsed by the store (``bulk_load`` in a folder). Graphs in ``cleared`` were
+        emptied earlier in the same staged write (a streaming load): they are added to."""
         from impactkg.loaders.rdf import load_file
 
         self._writable()
@@ -330,7 +338,7 @@ class OxigraphBackend:
         names = list(dict.fromkeys([*graphs, *(g for f in files for g in f.graphs)]))
         if self.folder is not None:
             with self.staged():
-                self.clear_graphs(names)
+                self.clear_graphs([g for g in names if g not in (cleared or ())])
                 for quads in graphs.values():
                     self.add(quads)
                 for f in files:

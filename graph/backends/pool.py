@@ -328,9 +328,23 @@ class PoolBackend:
             self._switch()
 
     def replace_graphs(
-        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = ()
+        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = (),
+        cleared: set[str] | None = None,
     ) -> None:
-        self._write(lambda b: b.replace_graphs(graphs, additions, files))
+        self._write(lambda b: b.replace_graphs(graphs, additions, files, cleared))
+
+    #: A load streams into the next version (inside :meth:`staged`).
+    streams = True
+
+    def clear_graphs(self, names: Iterable[str]) -> None:
+        if self._session is None:
+            raise StoreError("graphs are emptied in chunks only inside a staged write")
+        self._session.clear_graphs(names)
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        if self._session is None:
+            raise StoreError("quads are added in chunks only inside a staged write")
+        self._session.add(quads)
 
     def drop_graph(self, graph: str) -> None:
         self._write(lambda b: b.drop_graph(graph))
