@@ -476,6 +476,7 @@ class Batch:
         rows = 0
         for trow in table.read(ctx.problems):
             rows += 1
+            said = len(ctx.problems)
             for cell in codes & trow.numbers.keys():
                 ctx.problems.append(Problem(
                     f"{table.source}!{trow.addresses.get(cell, '')}", None, cell,
@@ -483,6 +484,8 @@ class Batch:
                     "turns 17.10 into 17.1 and an id 007 into 7. Format the column as Text and type the "
                     "codes again, or type them with a leading apostrophe ('17.10); the template of "
                     "'impactkg template' has these columns as Text"))
+            if trow.unreadable or len(ctx.problems) > said:  # said, not its consequences
+                continue
             cells = {mapping[h]: v for h, v in trow.values.items() if h in mapping}
             row = Row(table, trow, cells, headers)
             missing = [c.name for c in kind.columns if c.required and not cells.get(c.name)]

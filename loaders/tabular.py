@@ -47,6 +47,8 @@ class TableRow:
     values: dict[str, str]
     numbers: dict[str, str] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
+    #: A cell of the row could not be read (its problem is reported): the row is not converted.
+    unreadable: bool = False
 
 
 @dataclass
@@ -219,9 +221,10 @@ def data_row(source: str, number: int, header: list[str], cells: list[str], prob
     if any(c.strip() for c in cells[len(header):]):
         problems.append(Problem(source, number, None, f"row has {len(cells)} cells but the header has {len(header)}"))
         return None
+    said = len(problems)
     values = {name: cell_text(source, number, name, cells[i] if i < len(cells) else "", problems)
               for i, name in enumerate(header)}
-    return TableRow(number, values)
+    return TableRow(number, values, unreadable=len(problems) > said)
 
 
 def read_xlsx(path: Path, sheets: list[str] | None = None) -> list[Table]:

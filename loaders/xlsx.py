@@ -180,7 +180,6 @@ def _sheet(path: Path, wb: Any, ws: Any, keeper: _Keeper) -> Table | None:
             break
     if not header_row:
         return None
-    header = clean_header(header_cells, source, header_row)
     merged, uncomputed = _scan(wb._archive, ws._worksheet_path)
     fills: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) -> the top-left cell it shows
     in_header: list[Problem] = []
@@ -202,6 +201,7 @@ def _sheet(path: Path, wb: Any, ws: Any, keeper: _Keeper) -> Table | None:
                 fills[(r, c1)] = (r1, c1)
     if in_header:
         raise LoadError(in_header)
+    header = clean_header(header_cells, source, header_row)
     tops_wanted = set(fills.values())
 
     def reader(problems: list[Problem]) -> Iterator[TableRow]:
@@ -209,6 +209,7 @@ def _sheet(path: Path, wb: Any, ws: Any, keeper: _Keeper) -> Table | None:
         tops: dict[tuple[int, int], tuple[str, str | None]] = {}
         width = len(header)
         for number, row in enumerate(ws.iter_rows(min_row=header_row + 1), start=header_row + 1):
+            said = len(problems)
             texts: list[str] = []
             numbers: dict[str, str] = {}
             addresses: dict[str, str] = {}
@@ -243,7 +244,8 @@ def _sheet(path: Path, wb: Any, ws: Any, keeper: _Keeper) -> Table | None:
             texts += [""] * (width - len(texts))
             for name in header[len(addresses):]:
                 addresses[name] = f"{_letters(header.index(name) + 1)}{number}"
-            yield TableRow(number, dict(zip(header, texts, strict=True)), numbers, addresses)
+            yield TableRow(number, dict(zip(header, texts, strict=True)), numbers, addresses,
+                           unreadable=len(problems) > said)
         _ = keeper  # the workbook stays open while a reader exists
 
     return Table(source=source, path=path, header=header, sheet=ws.title, header_row=header_row, reader=reader)
