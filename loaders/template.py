@@ -100,8 +100,8 @@ def _write_xlsx(kinds: list[Kind], path: Path) -> None:
 
     values = known_values()
     wb = Workbook()
-    lists = wb.active
-    lists.title = "_lists"
+    lists = wb.create_sheet("_lists")
+    wb.remove(wb.worksheets[0])
     lists.sheet_state = "hidden"
     where: dict[str, str] = {}
     for i, (name, items) in enumerate(sorted(values.items()), start=1):
@@ -148,6 +148,6 @@ def _write_xlsx(kinds: list[Kind], path: Path) -> None:
     readme.freeze_panes = "A2"
     for letter, width in (("E", 40), ("F", 70), ("G", 30)):
         readme.column_dimensions[letter].width = width
-    wb.move_sheet(lists, offset=len(wb.sheetnames))  # the data sheets first, the README second
+    wb.move_sheet(lists, offset=len(wb.sheetnames) - 1)  # the data sheets first, the README second
     wb.active = 0
     wb.save(path)

@@ -89,7 +89,7 @@ def _scan(archive: Any, part: str) -> tuple[list[str], set[str]]:
             elif tag == _MAIN + "row":
                 elem.clear()
             elif tag == _MAIN + "mergeCell" and elem.get("ref"):
-                merged.append(elem.get("ref"))  # type: ignore[arg-type]
+                merged.append(str(elem.get("ref")))
     return merged, uncomputed
 
 

@@ -348,3 +348,36 @@ def test_a_load_into_a_store_folder_streams_in_chunks(tmp_path, monkeypatch):
             kg.load(path)
         assert problems(exc) == ["many.csv:302:sdg_target: unknown SDG target '3.99'"]
         assert kg.canonical_nquads() == before
+
+
+def test_the_xlsx_template_keeps_codes_as_text_and_offers_the_known_values(tmp_path):
+    from openpyxl import load_workbook
+
+    from impactkg.loaders.template import write_template
+
+    path = write_template("catalogue", tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["catalogue", "README", "_lists"] and wb["_lists"].sheet_state == "hidden"
+    ws = wb["catalogue"]
+    header = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A2"
+    letter = {name: chr(ord("A") + i) for i, name in enumerate(header)}
+    assert {n for n in header if ws.column_dimensions[letter[n]].number_format == "@"} == {"id", "sdg_goal", "sdg_target"}
+    lists = {str(v.sqref).split(":")[0][0]: v for v in ws.data_validations.dataValidation}
+    assert set(lists) == {letter[n] for n in ("unit", "domain", "sdg_goal", "sdg_target")}
+    assert all(v.errorStyle == "warning" for v in lists.values())
+    def listed(column: str) -> list[str]:  # formula1 is '_lists'!$D$2:$D$4: the values of column D
+        source = lists[letter[column]].formula1.split("!$")[1][0]
+        return [c.value for c in wb["_lists"][source][1:] if c.value]
+
+    assert listed("domain") == ["インフラ・不動産", "環境・エネルギー", "ヘルスケア・健康"]
+    assert len(listed("sdg_target")) == 169 and "17.10" in listed("sdg_target")
+    docs = {r[1].value: r for r in wb["README"].iter_rows(min_row=2)}
+    assert docs["sdg_target"][3].value == "text (a code)" and docs["domain"][4].value.startswith("インフラ・不動産")
+    # typed into the template as Excel keeps it (text), 17.10 loads as 17.10
+    ws.append(["T-1", "テンプレートの指標", None, "人", "インフラ・不動産", "17", "17.10"])
+    wb.save(path)
+    kg = KnowledgeGraph.memory()
+    kg.build()
+    kg.load(path, namespace="tpl")
+    assert [r["id"] for r in kg.query("indicators-for-target", target="17.10").dicts()] == ["T-1"]

@@ -42,7 +42,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from http import HTTPStatus
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from impactkg.errors import ImpactKGError, LoadError, Problem, Refused, StoreError, Unauthorized
 from impactkg.server.protocol import HttpError, Request, Response
@@ -102,7 +102,7 @@ def _files(req: Request) -> list[tuple[str, int | None]]:
     return [(n, int(v)) for n, v in zip(clean, lengths, strict=True)]
 
 
-def _receive(stream: IO[bytes], total: int, files: list[tuple[str, int | None]], folder: Path) -> list[Path]:
+def _receive(stream: Any, total: int, files: list[tuple[str, int | None]], folder: Path) -> list[Path]:
     """Copy the body to ``folder``, file by file, in chunks."""
     sizes = [total if n is None else n for _, n in files]
     if sum(sizes) != total:
@@ -122,7 +122,7 @@ def _receive(stream: IO[bytes], total: int, files: list[tuple[str, int | None]],
     return paths
 
 
-def load_route(app: Any, req: Request, stream: IO[bytes]) -> Response:
+def load_route(app: Any, req: Request, stream: Any) -> Response:
     """Answer ``POST /load``: check the token, stream the body to a temporary folder, load it
     through the server's graph (one load, one new version of the store) and say what it did."""
     if req.method != "POST":

@@ -309,7 +309,7 @@ class OxigraphBackend:
             folder.discard(done)  # type: ignore[arg-type]
             raise
         previous = old[2]
-        old = None  # the previous version's Store goes here
+        del old  # the previous version's Store goes here
         if previous is not None:
             previous.close()
         self._open(done)  # type: ignore[arg-type]
@@ -393,16 +393,17 @@ class OxigraphBackend:
         fresh = folder.next_version()
         target = ox.Store(str(fresh))
         drop = {ox.NamedNode(g) for g in present}
+        kept: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*self.store.named_graphs(), ox.DefaultGraph()]
         try:
-            for g in [*self.store.named_graphs(), ox.DefaultGraph()]:
-                if g in drop:
+            for name in kept:
+                if name in drop:
                     continue
-                if isinstance(g, ox.NamedNode | ox.BlankNode):
-                    target.add_graph(g)
-                target.bulk_extend(self.store.quads_for_pattern(None, None, None, g))
+                if not isinstance(name, ox.DefaultGraph):
+                    target.add_graph(name)
+                target.bulk_extend(self.store.quads_for_pattern(None, None, None, name))
             target.flush()
         except BaseException:
-            target = None
+            del target
             folder.discard(fresh)
             raise
         previous = self.version
@@ -413,7 +414,8 @@ class OxigraphBackend:
 
     def _count(self, graph: str) -> int:
         text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(next(iter(self.store.query(text)))[0].value)  # type: ignore[index]
+        solutions: Any = self.store.query(text)
+        return int(next(iter(solutions))[0].value)
 
     def _has_graph(self, g: str) -> bool:
         return self.store.contains_named_graph(ox.NamedNode(g))

@@ -62,6 +62,7 @@ def _reader(path: str, conn: Any) -> None:
     """A worker: answers requests on a read-only store until told to stop or the parent goes.
     ``path`` is the store folder; each (re)open reads the version in use."""
     folder = StoreFolder(path)
+    store: ox.Store | None
     store, hold = _open_current(folder)
     conn.send(("ready", None))
     while True:
@@ -381,7 +382,7 @@ class PoolBackend:
 
         store, hold = _open_current(self.folder)
         dataset = rdflib.Dataset(store=OxigraphStore(store=store), default_union=True)
-        dataset._impactkg_hold = hold  # the version stays while the view lives
+        setattr(dataset, "_impactkg_hold", hold)  # noqa: B010 - the version stays while the view lives
         return dataset
 
     def worker_pids(self) -> list[int]:
