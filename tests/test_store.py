@@ -43,7 +43,9 @@ def test_statistics_count_named_graphs_and_classes(kg):
 def test_shacl_report_on_the_embedded_graph(kg):
     report = kg.validate()
     assert report.conforms
-    assert {v.focus.rsplit("/", 1)[-1] for v in report.warnings} == {"consortium-174", "consortium-176", "consortium-355"}
+    # 175's unit cell is flagged doubtful (OCR) and is no known unit: kept as unitText, no unit concept
+    assert {v.focus.rsplit("/", 1)[-1] for v in report.warnings} == {
+        "consortium-174", "consortium-175", "consortium-176", "consortium-355"}
     assert "the indicator has no unit" in report.text()
 
 
