@@ -28,11 +28,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,7 +40,8 @@ from impactkg.graph.backends import FORMATS, Backend, QueryRequest, make_backend
 from impactkg.graph.backends.versions import Server, StoreFolder
 from impactkg.graph.files import write_atomically
 from impactkg.graph.sparql.results import QueryResult
-from impactkg.graph.sparql.terms import to_ox
+from impactkg.graph.sparql.terms import value_of
+from impactkg.graph.summaries import LoadSummary, Stats
 from impactkg.ontology import ONTOLOGY_GRAPH, is_reserved, ontology_file
 
 STORE_ENV = "IMPACTKG_STORE"
@@ -51,7 +49,6 @@ STORE_ENV = "IMPACTKG_STORE"
 ENDPOINT_ENV = "IMPACTKG_ENDPOINT"
 UPDATE_ENDPOINT_ENV = "IMPACTKG_UPDATE_ENDPOINT"
 USER_ENV, PASSWORD_ENV = "IMPACTKG_USER", "IMPACTKG_PASSWORD"
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 #: Keyword arguments of :meth:`KnowledgeGraph.query` that are options, not query parameters.
 QUERY_OPTIONS = ("default_graph_uri", "named_graph_uri", "base_iri", "timeout", "max_results", "params")
 
@@ -78,46 +75,6 @@ def default_store_dir() -> Path:
     return Path(base) / "impactkg" / "store"
 
 
-@dataclass
-class LoadSummary:
-    """What a load did: one entry per source (file or sheet), with its graph, rows and triples."""
-
-    sources: list[tuple[str, str, int, int]] = field(default_factory=list)
-    triples_before: int = 0
-    triples_after: int = 0
-    #: What kind of load this was, when it is not plain (a workbook replacing its records).
-    note: str = ""
-
-    @property
-    def graphs(self) -> list[str]:
-        return sorted({g for _, g, _, _ in self.sources})
-
-    def text(self) -> str:
-        lines = [self.note] if self.note else []
-        lines += [f"{src}: {rows} rows -> {n} triples in <{g}>" for src, g, rows, n in self.sources]
-        lines.append(f"store: {self.triples_before} -> {self.triples_after} quads")
-        return "\n".join(lines)
-
-
-@dataclass
-class Stats:
-    """Size of the graph: quads, triples per named graph, instances per class."""
-
-    quads: int
-    graphs: dict[str, int]
-    classes: dict[str, int]
-
-    def text(self) -> str:
-        lines = [f"quads: {self.quads}", f"named graphs: {len(self.graphs)}"]
-        lines += [f"  {n:>7}  {g}" for g, n in self.graphs.items()]
-        lines.append("instances per class:")
-        lines += [f"  {n:>7}  {c}" for c, n in self.classes.items()]
-        return "\n".join(lines)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"quads": self.quads, "graphs": self.graphs, "classes": self.classes}
-
-
 def _reserved_message(graphs: list[str], source: str) -> str:
     shown = ", ".join(f"<{g}>" for g in graphs[:4]) + (f" and {len(graphs) - 4} more" if len(graphs) > 4 else "")
     return (
@@ -126,16 +83,6 @@ def _reserved_message(graphs: list[str], source: str) -> str:
         "your own (--graph IRI or --namespace NAME), or give --force (force=True) to replace "
         f"{'them' if len(graphs) > 1 else 'it'}"
     )
-
-
-def _iris(value: str | Sequence[str] | None, what: str) -> list[str] | None:
-    if value is None:
-        return None
-    items = [value] if isinstance(value, str) else list(value)
-    for iri in items:
-        if not isinstance(iri, str) or not urllib.parse.urlsplit(iri).scheme or any(c in iri for c in ' <>"{}|^`\\'):
-            raise QueryError(f"{what}: not an absolute IRI: {iri!r}")
-    return items
 
 
 class KnowledgeGraph:
@@ -316,10 +263,11 @@ class KnowledgeGraph:
         Raises QueryError (with one readable line) for an unknown query, a bad parameter, invalid
         SPARQL, an update, or a graph the store does not hold; Refused for remote data.
         """
-        from impactkg.queries import prepare
+        from impactkg.queries import check_references, prepare
 
         values = {**(params or {}), **kwparams}
         prepared = prepare(name_or_text, values)
+        check_references(prepared, self._lookup)
         request = self.request(
             prepared.text,
             prepared.bindings,
@@ -340,82 +288,12 @@ class KnowledgeGraph:
             warnings.warn(message, DatasetWarning, stacklevel=3)
         return result
 
-    def request(
-        self,
-        text: str,
-        bindings: Mapping[str, Any] | None = None,
-        *,
-        default_graph_uri: str | Sequence[str] | None = None,
-        named_graph_uri: str | Sequence[str] | None = None,
-        base_iri: str | None = None,
-        timeout: float | None = None,
-        max_results: int | None = None,
-    ) -> QueryRequest:
-        """The checked :class:`~impactkg.graph.backends.QueryRequest` for query ``text``: its
-        form, limits, remote references and dataset decided as the module says."""
-        from impactkg.graph.sparql.text import _targets, form_of, prologue, tokens
+    def request(self, text: str, bindings: Mapping[str, Any] | None = None, **options: Any) -> QueryRequest:
+        """The checked :class:`~impactkg.graph.backends.QueryRequest` for query ``text``, its
+        dataset and limits decided by :func:`impactkg.graph.sparql.dataset.request`."""
+        from impactkg.graph.sparql.dataset import request
 
-        toks = tokens(text)
-        form = form_of(toks)
-        if form == "update":
-            raise QueryError("this is an update, not a query: run it with update (impactkg update, kg.update)")
-        declared, _, _ = prologue(toks)
-        from impactkg.ontology import PREFIXES
-
-        known = {**PREFIXES, **declared}
-        checked = [toks]
-        if "\\u" in text or "\\U" in text:
-            # SPARQL reads \uXXXX escapes anywhere in the text: look at the text as the engine will.
-            decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-            try:
-                checked.append(tokens(decoded))
-            except QueryError:
-                pass
-        for each in checked:
-            for keyword, iri in _targets(each, ("SERVICE",), known):
-                self._check_remote(keyword, iri)
-        defaults = _iris(default_graph_uri, "default-graph-uri")
-        named = _iris(named_graph_uri, "named-graph-uri")
-        clauses = _targets(toks, ("FROM",), known)
-        union = True
-        if defaults is not None or named is not None:
-            warnings = self._unknown_graphs([*(defaults or []), *(named or [])], "the dataset's graph")
-        else:
-            union = not clauses
-            warnings = self._unknown_graphs([iri for _, iri in clauses if iri], "FROM")
-        return QueryRequest(
-            text,
-            {k: to_ox(v) for k, v in (bindings or {}).items()},  # type: ignore[misc]
-            default_graphs=defaults if defaults is not None or named is not None else None,
-            named_graphs=named if defaults is not None or named is not None else None,
-            union=union,
-            base_iri=base_iri,
-            max_results=max_results,
-            timeout=timeout,
-            warnings=warnings,
-        )
-
-    def _check_remote(self, keyword: str, iri: str | None) -> None:
-        if iri is None:
-            raise Refused(f"{keyword} with a variable is refused: name the service")
-        host = urllib.parse.urlsplit(iri).hostname
-        if host is None or host.lower() not in self.allow_hosts:
-            raise Refused(
-                f"{keyword} <{iri}> is refused: remote data, and its host {host or '(none)'} is not on "
-                "the allow-list (--allow-service HOST, or allow_hosts=)"
-            )
-
-    def _unknown_graphs(self, iris: list[str], what: str) -> list[str]:
-        """Warnings for the dataset's graphs that the store does not hold: by the SPARQL spec they
-        are empty graphs, which is said, never silent."""
-        if not iris:
-            return []
-        held = set(self.graphs())
-        return [
-            f"{what} <{g}> is not a graph of this store: it counts as an empty graph "
-            "(impactkg does not fetch graphs from elsewhere; 'impactkg info' lists the graphs)"
-            for g in dict.fromkeys(iris) if g not in held
-        ]
+        return request(text, bindings, graphs=self.graphs, allow_hosts=self.allow_hosts, **options)
 
     def sparql(self, text: str, bindings: Mapping[str, Any] | None = None, **options: Any) -> QueryResult:
         """Run SPARQL text, binding variables to rdflib or pyoxigraph terms (no named-query
@@ -438,13 +316,14 @@ class KnowledgeGraph:
         graph needs ``force``. Raises QueryError (invalid update, conflicting dataset), Refused
         (reserved graph, remote LOAD), TimeLimit.
         """
+        from impactkg.graph.sparql.dataset import iris
         from impactkg.graph.sparql.text import form_of, tokens
         from impactkg.graph.sparql.update import rewrite
 
         if form_of(tokens(text)) != "update":
             raise QueryError("this is a query, not an update: run it with query (impactkg query, kg.query)")
-        using = _iris(using_graph_uri, "using-graph-uri")
-        using_named = _iris(using_named_graph_uri, "using-named-graph-uri")
+        using = iris(using_graph_uri, "using-graph-uri")
+        using_named = iris(using_named_graph_uri, "using-named-graph-uri")
         rewritten = rewrite(
             text, self.graphs(), using_graph_uri=using, using_named_graph_uri=using_named,
             force=force, allow_hosts=self.allow_hosts,
@@ -455,7 +334,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ loading
     def _lookup(self, sparql: str) -> list[tuple[str, ...]]:
         res = self._backend.query(QueryRequest(sparql))
-        return [tuple("" if t is None else t.value for t in row) for row in res.terms]
+        return [tuple(value_of(t) for t in row) for row in res.terms]
 
     def load(
         self,

@@ -32,7 +32,6 @@ import pyoxigraph as ox
 from impactkg.errors import LoadError, Problem
 from impactkg.loaders.base import stem_of
 from impactkg.loaders.rdf import RDF_SUFFIXES, parse_rdf
-from impactkg.loaders.sdg import is_goal, is_target
 from impactkg.ontology import (
     CIDS,
     DCTERMS,
@@ -51,6 +50,7 @@ from impactkg.ontology import (
     sdg_iri,
     search_key,
 )
+from impactkg.ontology.sdg import is_goal, is_target
 
 IRIS_NS = "https://codelist.commonapproach.org/codeLists/IrisMetric53#"
 IRIS_SCHEME = IRIS_NS + "dataset"

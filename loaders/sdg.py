@@ -1,58 +1,17 @@
-"""The SDG reference: 17 goals and 169 targets with the UN's IRIs (kind ``sdg``).
-
->>> parse_target("11.b 2020 年までに")
-'11.b'
->>> parse_target("３．４")
-'3.4'
->>> is_target("3.99")
-False
+"""The SDG reference: 17 goals and 169 targets with the UN's IRIs (kind ``sdg``). Reading the
+codes themselves is :mod:`impactkg.ontology.sdg`.
 """
 
 from __future__ import annotations
 
-import csv
-import re
-from functools import lru_cache
+import pyoxigraph as ox
 
-from impactkg.data import dataset_dir
 from impactkg.loaders.base import PREF, A, Column, Context, Kind, N, Row, plain
 from impactkg.ontology import SDG, SDGO, SKOS, nfkc, sdg_iri
-
-TARGET_RE = re.compile(r"^(\d{1,2})\.(\d{1,2}|[a-z])(?![0-9a-z])", re.IGNORECASE)
-GOAL_RE = re.compile(r"^(\d{1,2})(?![0-9.])")
+from impactkg.ontology.sdg import is_goal, is_target, parse_goal, parse_target
 
 
-@lru_cache(maxsize=1)
-def reference() -> tuple[frozenset[str], frozenset[str]]:
-    """(goal codes, target codes) of the embedded SDG reference."""
-    goals, targets = set(), set()
-    with open(dataset_dir() / "sdg.csv", encoding="utf-8", newline="") as fh:
-        for rec in csv.DictReader(fh):
-            (targets if rec["goal"] else goals).add(rec["code"])
-    return frozenset(goals), frozenset(targets)
-
-
-def is_target(code: str) -> bool:
-    return code in reference()[1]
-
-
-def is_goal(code: str) -> bool:
-    return code in reference()[0]
-
-
-def parse_target(cell: str) -> str | None:
-    """The target code at the start of a cell (``'11.b 2020 年までに'`` -> ``'11.b'``), or None."""
-    m = TARGET_RE.match(nfkc(cell))
-    return f"{int(m.group(1))}.{m.group(2).lower()}" if m else None
-
-
-def parse_goal(cell: str) -> str | None:
-    """The goal number at the start of a cell (``'11, 包括的で安全か'`` -> ``'11'``), or None."""
-    m = GOAL_RE.match(nfkc(cell))
-    return str(int(m.group(1))) if m else None
-
-
-def target_node(row: Row, ctx: Context, column: str, cell: str) -> N | None:
+def target_node(row: Row, ctx: Context, column: str, cell: str) -> ox.NamedNode | None:
     """Resolve a target cell to the UN's IRI, reporting a malformed or unknown code."""
     code = parse_target(cell)
     if code is None:
@@ -64,7 +23,7 @@ def target_node(row: Row, ctx: Context, column: str, cell: str) -> N | None:
     return N(sdg_iri(code))
 
 
-def goal_node(row: Row, ctx: Context, column: str, cell: str) -> N | None:
+def goal_node(row: Row, ctx: Context, column: str, cell: str) -> ox.NamedNode | None:
     code = parse_goal(cell)
     if code is None or not is_goal(code):
         ctx.error(row, column, f"unknown SDG goal {cell!r} (expected 1 to 17)")

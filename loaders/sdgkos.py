@@ -34,6 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from impactkg.errors import LoadError, Problem
+from impactkg.graph.sparql.terms import value_of
 from impactkg.loaders.base import SOURCES_GRAPH, stem_of
 from impactkg.loaders.rdf import RDF_SUFFIXES, parse_rdf
 from impactkg.ontology import (
@@ -148,7 +149,7 @@ def _existing(
     rows += [
         (q.subject, q.predicate, q.object, q.graph_name)
         for q in pending
-        if q.graph_name.value != graph and q.subject.value.startswith(SDG)
+        if value_of(q.graph_name) != graph and value_of(q.subject).startswith(SDG)
     ]
     wanted = {SKOS + "prefLabel", RDF + "type", SKOS + "altLabel", SKOS + "definition"}
     out: dict[str, dict] = {}
@@ -320,7 +321,7 @@ def convert(
     seen: set[tuple] = set()
     unique = []
     for quad in quads:
-        triple = (quad.subject.value, quad.predicate.value, quad.object)
+        triple = (value_of(quad.subject), quad.predicate.value, quad.object)
         if triple not in seen and triple not in triples:  # said once, in one graph
             seen.add(triple)
             unique.append(quad)
@@ -331,7 +332,7 @@ def labelled(store: ox.Store) -> set[str]:
     """The SDG concepts (normalised IRIs) a KOS file gives a ``skos:prefLabel``."""
     return {
         row["c"].value
-        for row in store.query("SELECT DISTINCT ?c WHERE { ?c skos:prefLabel ?l }", prefixes=PREFIXES)
+        for row in store.query("SELECT DISTINCT ?c WHERE { ?c skos:prefLabel ?l }", prefixes=PREFIXES)  # type: ignore[union-attr]
         if isinstance(row["c"], ox.NamedNode) and sdg_kind(row["c"].value)
     }
 

@@ -35,6 +35,7 @@ from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 
+from impactkg.graph.sparql.terms import value_of
 from impactkg.loaders.base import (
     PREF,
     SOURCES_GRAPH,
@@ -51,6 +52,7 @@ from impactkg.loaders.base import (
 from impactkg.ontology import (
     DCTERMS,
     GRAPH,
+    IKG,
     PREFIXES,
     PROV,
     RDFS,
@@ -61,6 +63,7 @@ from impactkg.ontology import (
     nfkc,
     record_iri,
     search_key,
+    status_iri,
 )
 
 SCHEME = SDG.rstrip("/")
@@ -106,8 +109,8 @@ def kos_rows(path: str | Path) -> list[dict[str, str]]:
 
     def values(query: str) -> dict[str, list]:
         out: dict[str, list] = {}
-        for r in store.query(query, prefixes=PREFIXES):
-            out.setdefault(r[0].value, []).append(r[1])
+        for r in store.query(query, prefixes=PREFIXES):  # type: ignore[union-attr]  # a SELECT
+            out.setdefault(value_of(r[0]), []).append(r[1])
         return out
 
     types = values("SELECT ?c ?t WHERE { ?c a ?t VALUES ?t { sdgo:Goal sdgo:Target sdgo:Indicator } }")
@@ -170,7 +173,7 @@ class _State:
             for q in quads:
                 if q.predicate == PREF and isinstance(q.object, ox.Literal):
                     lang = q.object.language or ""
-                    self.prefs.setdefault(q.subject.value, {})[lang] = search_key(q.object.value)
+                    self.prefs.setdefault(value_of(q.subject), {})[lang] = search_key(q.object.value)
 
 
 _states: WeakKeyDictionary[Batch, _State] = WeakKeyDictionary()
@@ -220,6 +223,8 @@ def convert(row: Row, ctx: Context) -> None:
             ctx.add(node, N(SKOS + "notation"), plain(code))
         ctx.add(node, N(DCTERMS + "identifier"), plain(local))
         ctx.add(node, N(DCTERMS + "source"), N(RELEASE_DOC))
+        # what the UN's release states, like the goals and targets of sdg.csv
+        ctx.add(node, N(IKG + "assertionStatus"), N(status_iri("stated")))
         for target in target_nodes:
             ctx.add(node, N(SDGO + "isIndicatorOf"), target)
             ctx.add(target, N(SDGO + "hasIndicator"), node)
@@ -247,7 +252,7 @@ def describe_graph(ctx: Context) -> None:
     g, doc = N(SOURCES_GRAPH), N(RELEASE_DOC)
     date = N(XSD + "date")
     ctx.batch.source_document(RELEASE_DOC, TITLE + " (UN SDG KOS, release of 2019-12-19, modified 2020-05-01)")
-    facts = [
+    facts: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (doc, A, N(PROV + "Entity")),
         (doc, N(DCTERMS + "title"), text(TITLE, "en")),
         (doc, N(DCTERMS + "isVersionOf"), N(SCHEME)),

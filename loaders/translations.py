@@ -4,7 +4,8 @@ One row gives the team's English label of one record, which it names by ``kind``
 
 - ``key`` is the record's id in its own table (indicator ``353``, finance case ``blended-6``,
   person ``p-imada-katsuji``, concept ``domain/healthcare-health``, fragment ``273`` (its line),
-  bundle ``1``, organisation ``fsa``) or its full IRI;
+  bundle ``1``, organisation ``fsa``, meeting ``market-1``, presentation ``market-1-2`` (its
+  meeting and order), programme ``trial-order-system``) or its full IRI;
 - records without an id of their own (impacts, activities, results, logic models, and
   organisations minted from a name) are found by their Japanese label, given in ``label_ja``:
   every record of that kind with that label is translated (a result of the same wording under
@@ -36,6 +37,7 @@ from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 
+from impactkg.graph.sparql.terms import value_of
 from impactkg.loaders.base import (
     LABEL,
     PREF,
@@ -107,6 +109,9 @@ RECORD_KINDS: dict[str, RecordKind] = {
     ),
     "bundle": RecordKind(IKG + "SupportBundle", _qualified("bundle")),
     "source": RecordKind(IKG + "SourceDocument", None),
+    "meeting": RecordKind(IKG + "Meeting", _qualified("meeting")),
+    "presentation": RecordKind(IKG + "Presentation", _qualified("presentation")),
+    "programme": RecordKind(IKG + "Programme", _qualified("programme")),
 }
 FACTOR_DOMAIN = "factor-domain"
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
@@ -147,7 +152,7 @@ def _index(ctx: Context) -> _Known:
         known = _known[ctx.batch] = _Known()
         quads = [q for g, qs in ctx.batch.graphs.items() if g != ctx.graph.value for q in qs]
         for q in [*quads, *ctx.batch.sources]:
-            known.take(q.subject.value, q.predicate.value, q.object)
+            known.take(value_of(q.subject), q.predicate.value, q.object)
     return known
 
 
@@ -161,10 +166,9 @@ def _ask(ctx: Context, iri: str) -> None:
         "?p ?o (LANG(?o) AS ?lang) (isLiteral(?o) AS ?lit)", f"<{N(iri).value}> ?p ?o"
     )
     for p, o, lang, lit in rows:
-        if lit == "true":
-            term = ox.Literal(o, language=lang) if lang else ox.Literal(o)
-        else:
-            term = N(o)
+        term: ox.Literal | ox.NamedNode = (
+            (ox.Literal(o, language=lang) if lang else ox.Literal(o)) if lit == "true" else N(o)
+        )
         known.take(iri, p, term)
 
 
@@ -304,7 +308,7 @@ def convert(row: Row, ctx: Context) -> None:
 def describe_graph(ctx: Context) -> None:
     """Say in the shared graph of sources that this table's graph is the team's translation."""
     g, node = N(SOURCES_GRAPH), ctx.graph
-    quads = [
+    quads: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (A, N(PROV + "Entity")),
         (LABEL, text("英訳（プロジェクトチームによる）", "ja")),
         (LABEL, text("English translations by the project team", "en")),

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from impactkg.errors import LoadError, Problem, TableError
 from impactkg.graph.export.workbook import row_check
-from impactkg.graph.export.workbook_rows import LINE, MARKER, SOURCE
+from impactkg.graph.export.workbook_index import LINE, MARKER, SOURCE
 
 
 # ---------------------------------------------------------------------- reading it back
@@ -59,7 +59,7 @@ def read_about(path: str | Path) -> About | None:
         if "_provenance" in wb.sheetnames:
             for r in list(wb["_provenance"].iter_rows(values_only=True))[1:]:
                 if r and r[0] is not None and r[1] is not None:
-                    prov[(str(r[0]), int(r[1]))] = (str(r[2]), str(r[3] or ""), int(r[4]))
+                    prov[(str(r[0]), int(str(r[1])))] = (str(r[2]), str(r[3] or ""), int(str(r[4])))
         docs = {r[1]: r[2] for r in rows if r[0] == "document"}
         return About(
             namespace=info.get("namespace", ""),
@@ -143,9 +143,12 @@ def _restore_provenance(batch, pending, about: About, book_doc: str) -> None:
         moves: dict[tuple[int, str], tuple[int, str]] = {}
         produced_by: dict[str, set[int]] = defaultdict(set)
         for trow in table.rows:
-            cell = trow.values.get("line", "")
-            produced = (int(cell), main) if cell.isdigit() and main else (trow.number, book_doc)
-            produced_by[produced[1]].add(produced[0])
+            cell = trow.values.get("line", "").split()
+            produced = (int(cell[0]), main) if cell and cell[0].isdigit() and main else (trow.number, book_doc)
+            if produced[1] == main:
+                produced_by[main].update(int(n) for n in cell if n.isdigit())
+            else:
+                produced_by[produced[1]].add(produced[0])
             entry = about.provenance.get((table.sheet, trow.number))
             if entry is None:
                 continue

@@ -27,7 +27,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from impactkg.errors import QueryError
-from impactkg.ontology import XSD, concept_iri, nfkc, record_iri, sdg_iri, search_key
+from impactkg.ontology import (
+    ASSERTION_STATUSES,
+    SCHEMES,
+    XSD,
+    concept_iri,
+    nfkc,
+    record_iri,
+    sdg_iri,
+    search_key,
+)
 
 PARAM_TYPES = (
     "string",
@@ -39,7 +48,10 @@ PARAM_TYPES = (
     "sdg-goal",
     "indicator",
     "concept:<scheme>",
+    "enum:<a>|<b>|...",
 )
+#: The keys a ``.rq`` header may use (another key that looks like one is a typo and an error).
+HEADER_KEYS = ("title", "description", "param")
 QUERY_FORMS = re.compile(
     r"^\s*(PREFIX|BASE|SELECT|ASK|CONSTRUCT|DESCRIBE|#)", re.IGNORECASE | re.MULTILINE
 )
@@ -83,6 +95,11 @@ def parse(text: str, name: str, path: Path | None = None) -> NamedQuery:
             continue
         key, _, value = line.lstrip("# ").partition(":")
         key, value = key.strip().lower(), value.strip()
+        if key not in HEADER_KEYS and re.fullmatch(r"[a-z_]+", key) and _ and difflib.get_close_matches(
+            key, HEADER_KEYS, n=1, cutoff=0.6
+        ):
+            close = difflib.get_close_matches(key, HEADER_KEYS, n=1, cutoff=0.6)[0]
+            raise QueryError(f"{name}.rq: unknown header key {key!r} in {line.strip()!r} (did you mean {close!r}?)")
         if key == "title":
             ja, _, en = value.partition("|")
             q.title_ja, q.title_en = ja.strip(), en.strip()
@@ -93,6 +110,13 @@ def parse(text: str, name: str, path: Path | None = None) -> NamedQuery:
             if not m:
                 raise QueryError(f"{name}.rq: malformed param line {value!r}")
             pname, ptype, flag, desc = m.groups()
+            if not (ptype in PARAM_TYPES or ptype.startswith(("concept:", "enum:"))):
+                raise QueryError(
+                    f"{name}.rq: parameter {pname} has unknown type {ptype!r} (types: {', '.join(PARAM_TYPES)})"
+                )
+            if ptype.startswith("concept:") and ptype.split(":", 1)[1] not in SCHEMES:
+                raise QueryError(f"{name}.rq: parameter {pname}: no concept scheme {ptype.split(':', 1)[1]!r} "
+                                 f"(schemes: {', '.join(SCHEMES)})")
             default = flag[len("default=") :] if flag.startswith("default=") else None
             q.params.append(Param(pname, ptype, flag == "required", default, desc or ""))
     return q
@@ -129,14 +153,54 @@ def _literal(value: str, datatype: str | None = None, language: str | None = Non
     return ox.Literal(value)
 
 
+def _from_term(param: Param, term: ox.NamedNode | ox.Literal, where: str) -> ox.NamedNode | ox.Literal | str:
+    """An RDF term given as a parameter value: kept as it is where the type takes a term (a
+    ``string`` any term, ``iri`` and ``concept:`` an IRI), else the text the type reads from it
+    (an SDG IRI gives its code, an indicator IRI its id)."""
+    t = param.type
+    if t == "string":
+        return term
+    if t == "iri" or t.startswith("concept:"):
+        if isinstance(term, ox.NamedNode):
+            return term
+        raise QueryError(f"{where}: expected an IRI, got the literal {term}")
+    if isinstance(term, ox.NamedNode):
+        if t in ("sdg-target", "sdg-goal") and term.value.startswith(sdg_iri("")):
+            return term.value[len(sdg_iri("")):]
+        if t == "indicator" and term.value.startswith(record_iri("indicator", "")):
+            return term
+        raise QueryError(f"{where}: expected {t}, got the IRI <{term.value}>")
+    return term.value
+
+
 def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
-    """Turn a parameter value into the typed RDF term it stands for, or raise QueryError."""
-    if isinstance(value, ox.NamedNode | ox.Literal):
-        return value
+    """Turn a parameter value into the typed RDF term it stands for, or raise QueryError.
+
+    ``value`` is text (as typed on the command line or in a URL) or an RDF term (rdflib or
+    pyoxigraph); see :data:`PARAM_TYPES`. An ``enum:a|b`` value must be one of its choices.
+    """
+    from impactkg.graph.sparql.terms import to_ox
+
+    where = f"{query}: parameter {param.name}"
+    try:
+        term = to_ox(value)
+    except TypeError:
+        term = None
+    if term is not None:
+        checked = _from_term(param, term, where)  # type: ignore[arg-type]
+        if not isinstance(checked, str):
+            return checked
+        value = checked
     raw = str(value)
     v = nfkc(raw)
     t = param.type
-    where = f"{query}: parameter {param.name}"
+    if t.startswith("enum:"):
+        choices = t.split(":", 1)[1].split("|")
+        match = next((c for c in choices if c == v), None) or next(
+            (c for c in choices if c.casefold() == v.casefold()), None)
+        if match is None:
+            raise QueryError(f"{where}: {raw!r} is not one of {', '.join(choices)}")
+        return _literal(match)
     if t == "string":
         return _literal(raw)
     if t == "text":
@@ -154,7 +218,7 @@ def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
             raise QueryError(f"{where}: not an IRI: {raw!r}")
         return ox.NamedNode(v.strip("<>"))
     if t in ("sdg-target", "sdg-goal"):
-        from impactkg.loaders.sdg import is_goal, is_target, parse_goal, parse_target
+        from impactkg.ontology.sdg import is_goal, is_target, parse_goal, parse_target
 
         if t == "sdg-target":
             code = parse_target(v)
@@ -171,7 +235,10 @@ def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
     if t.startswith("concept:"):
         if not re.fullmatch(r"[\w\-.]+", v):
             raise QueryError(f"{where}: expected a concept id such as 'loan', got {raw!r}")
-        return ox.NamedNode(concept_iri(t.split(":", 1)[1], v))
+        scheme = t.split(":", 1)[1]
+        if scheme == "assertion-status" and v.lower() not in ASSERTION_STATUSES:
+            raise QueryError(f"{where}: unknown assertion status {raw!r} (use: {', '.join(ASSERTION_STATUSES)})")
+        return ox.NamedNode(concept_iri(scheme, v.lower() if scheme == "assertion-status" else v))
     raise QueryError(f"{query}.rq: parameter {param.name} has unknown type {t!r}")
 
 
@@ -185,6 +252,8 @@ class Prepared:
     name: str = ""
     title: str = ""
     base_iri: str | None = None
+    #: Parameters whose value must name something the graph holds: (param, value as given, term).
+    references: list[tuple[Param, str, Any]] = field(default_factory=list)
 
 
 def resolve(name_or_text: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -227,7 +296,38 @@ def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
             raise QueryError(
                 f"{q.name}: missing required parameter {p.name!r} ({p.description or p.type})"
             )
+    # Values looked up in the graph; assertion statuses are the ontology's own fixed list,
+    # checked above whatever the graph holds.
+    references = [
+        (p, str(params.get(p.name, p.default)), bindings[p.name])
+        for p in q.params
+        if p.name in bindings and (p.type in ("iri", "indicator") or p.type.startswith("concept:"))
+        and p.type != "concept:assertion-status"
+    ]
     title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
     shipped = q.path is not None and q.path.resolve().parent == query_dir().resolve()
     base = q.path.resolve().as_uri() if q.path is not None and not shipped else None
-    return Prepared(q.text, bindings, q.name if q.path is not None else "", title, base)
+    return Prepared(q.text, bindings, q.name if q.path is not None else "", title, base, references)
+
+
+def check_references(prepared: Prepared, run: Any) -> None:
+    """Raise QueryError for a parameter that names something the graph does not hold (a concept
+    id of its scheme, an indicator, an IRI), with the known values and the closest one: an
+    unknown value would otherwise answer no rows, with no word. ``run(sparql)`` gives rows of
+    strings."""
+    for param, raw, term in prepared.references:
+        where = f"{prepared.name or 'query'}: parameter {param.name}"
+        if param.type.startswith("concept:"):
+            scheme = SCHEMES[param.type.split(":", 1)[1]][0]
+            known = [row[0] for row in run(f"SELECT DISTINCT ?c WHERE {{ ?c skos:inScheme <{scheme}> }}")]
+            if term.value in known:
+                continue
+            ids = sorted({k.rsplit("/", 1)[-1] for k in known})
+            close = difflib.get_close_matches(raw, ids, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise QueryError(f"{where}: unknown {param.type.split(':', 1)[1]} {raw!r}{hint}; known: "
+                             f"{', '.join(ids[:20])}{', ...' if len(ids) > 20 else ''}")
+        found = run(f"SELECT ?x WHERE {{ {{ <{term.value}> ?p ?o }} UNION {{ ?s ?q <{term.value}> }} }} LIMIT 1")
+        if not found:
+            what = "indicator" if param.type == "indicator" else "resource"
+            raise QueryError(f"{where}: no {what} {raw!r} in the graph (<{term.value}>)")

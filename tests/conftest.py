@@ -15,6 +15,29 @@ SEED = SHARED / "seeds" / "000_d0ae270ccf7f2da6.txt"
 REFERENCE = SHARED / "reference"
 
 
+#: Set by .ci/run: without ../shared the suite fails instead of skipping its seed and reference tests.
+REQUIRE_SHARED = "IMPACTKG_REQUIRE_SHARED"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    missing = [p for p in (SEED, REFERENCE) if not p.exists()]
+    if missing and os.environ.get(REQUIRE_SHARED):
+        raise pytest.UsageError(
+            f"{', '.join(str(p) for p in missing)} missing: the seed and reference tests cannot run "
+            f"(${REQUIRE_SHARED} is set, as in CI); put the shared folder beside the checkout"
+        )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    missing = [p for p in (SEED, REFERENCE) if not p.exists()]
+    if missing:
+        terminalreporter.write_sep("!", f"NOT RUN: {', '.join(str(p) for p in missing)} missing", red=True)
+        terminalreporter.write_line(
+            "The tests that read the seed document or the reference data were skipped: put the "
+            "shared folder beside the checkout (CI fails without it)."
+        )
+
+
 @pytest.fixture(scope="session")
 def kg() -> KnowledgeGraph:
     """The embedded dataset in an in-memory Oxigraph store (read-only use in tests)."""

@@ -299,7 +299,7 @@ def test_workbook_reloaded_in_place_replaces_its_records(book, tmp_path):
     with pytest.raises(Refused) as refused:  # the embedded dataset's graphs are reserved
         graph.load(book)
     assert str(refused.value).startswith(
-        "catalogue.xlsx (17 sheets): would replace the reserved graphs <https://w3id.org/impactkg/graph/consortium/")
+        "catalogue.xlsx (21 sheets): would replace the reserved graphs <https://w3id.org/impactkg/graph/consortium/")
     assert str(refused.value).endswith("or give --force (force=True) to replace them")
     assert isomorphic(union(graph.quads()), before)
     graph.load(book, force=True)
@@ -360,7 +360,8 @@ def test_the_loaders_read_the_workbook_as_it_is(book):
     graph = KnowledgeGraph.memory()
     graph.build()
     summary = graph.load(book, namespace="copy")
-    assert any(src == "catalogue.xlsx[catalogue]" and rows == 32 for src, _, rows, _ in summary.sources)
+    assert any(src == "catalogue.xlsx[catalogue]" and rows == _csv_rows("catalogue.csv", "health_japan21.csv")
+               for src, _, rows, _ in summary.sources)
     n = graph.sparql("SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i a ikg:Indicator ; ikg:sdgTarget sdg:11.b }").rows
     assert int(n[0][0]) == 34  # the copy's 17 indicators beside the 17 of the embedded dataset
 
@@ -405,9 +406,9 @@ def test_cli_workbook_export_edit_and_load(store, tmp_path):
     next(r for r in ws.iter_rows(min_row=2) if r[0].value == "2")[header.index("unit")].value = "秒"
     wb.save(path)
     err = run("load", str(path), store=store, check=False).stderr
-    assert "cat.xlsx[catalogue]:10:unit: unknown unit '秒'" in err  # a unit the dataset does not know
+    assert "cat.xlsx[catalogue]:14:unit: unknown unit '秒'" in err  # a unit the dataset does not know
     err = run("load", str(path), "--new-concepts", store=store, check=False).stderr
-    assert err.startswith("impactkg: error: cat.xlsx (17 sheets): would replace the reserved graphs")
+    assert err.startswith("impactkg: error: cat.xlsx (21 sheets): would replace the reserved graphs")
     out = run("load", str(path), "--new-concepts", "--force", store=store).stdout
     assert "its sheets replace those records" in out
     csv_out = run("query", "-e", "SELECT ?u WHERE { ?i dcterms:identifier '2' ; ikg:unitText ?u }",

@@ -41,7 +41,7 @@ def test_each_figure_as_png_and_svg_at_the_size_asked(kg, name):
     assert root.tag == f"{SVG}svg"
     assert float(root.attrib["width"].removesuffix("pt")) == pytest.approx(16 / 2.54 * 72, abs=0.1)
     assert float(root.attrib["height"].removesuffix("pt")) == pytest.approx(360, abs=0.1)
-    assert root.iter(f"{SVG}path") is not None and len(list(root.iter(f"{SVG}path"))) > 20
+    assert len(list(root.iter(f"{SVG}path"))) > 20  # the figure is drawn, not an empty canvas
 
 
 def test_japanese_glyphs_are_drawn_not_boxes(kg):

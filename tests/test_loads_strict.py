@@ -62,7 +62,7 @@ def test_a_misspelled_header_is_an_error_with_the_closest_column(fresh_kg, tmp_p
     assert refused(fresh_kg, path) == [
         "typo.csv:1:sdg_targt: unknown column 'sdg_targt' for a catalogue table: did you mean 'sdg_target'? "
         "the columns are id, indicator, indicator_en, unit, domain, sdg_goal, sdg_target, impact, activity, "
-        "result, data_source, line, doubtful, note (--ignore-columns 'sdg_targt' leaves it out on purpose)"]
+        "result, data_source, part_of, line, doubtful, note, status, quote, team (--ignore-columns 'sdg_targt' leaves it out on purpose)"]
     ja = csv_file(tmp_path / "ja.csv", "番号,インパクト指標,SDGsターゲト\n1,テスト指標,11.b\n")
     (msg,) = refused(fresh_kg, ja)
     assert msg.startswith("ja.csv:1:SDGsターゲト: unknown column 'SDGsターゲト' for a catalogue table: did you mean 'sdg_target'?")
@@ -381,3 +381,20 @@ def test_the_xlsx_template_keeps_codes_as_text_and_offers_the_known_values(tmp_p
     kg.build()
     kg.load(path, namespace="tpl")
     assert [r["id"] for r in kg.query("indicators-for-target", target="17.10").dicts()] == ["T-1"]
+
+
+def test_a_record_of_rows_in_several_chunks_keeps_one_assertion_status(tmp_path, monkeypatch):
+    """Streamed in chunks, an element shared by every row still gets the weakest status of its
+    rows, once: the last row (in the last chunk) marks the impact cell doubtful."""
+    from impactkg.loaders import base
+
+    monkeypatch.setattr(base, "CHUNK", 200)
+    rows = "".join(f"{i},指標{i},人,インフラ・不動産,11.b,共通の課題,{'impact' if i == 300 else ''}\n"
+                   for i in range(1, 301))
+    path = csv_file(tmp_path / "shared.csv", "id,indicator,unit,domain,sdg_target,impact,doubtful\n" + rows)
+    with KnowledgeGraph.open(tmp_path / "store") as kg:
+        kg.build()
+        kg.load(path)
+        statuses = kg.sparql(
+            "SELECT ?s WHERE { ?i ikg:assertionStatus ?s ; rdfs:label '共通の課題'@ja }").dicts()
+        assert [r["s"].rsplit("/", 1)[-1] for r in statuses] == ["doubtful"]

@@ -86,5 +86,6 @@ def test_rows_as_dicts_and_dataframe(kg):
 
 def test_query_headers_document_parameters():
     q = get("finance-by-method")
-    (p,) = q.params
-    assert (p.name, p.type, p.required) == ("method", "concept:finance-method", False)
+    assert [(p.name, p.type, p.required) for p in q.params] == [
+        ("method", "concept:finance-method", False), ("status", "concept:assertion-status", False),
+        ("identified", "enum:yes|no", False)]

@@ -121,8 +121,8 @@ def test_the_load_route_checks_the_token_reports_problems_and_refuses_reserved_g
     status, text = post(srv.base, a + b, f"filename=a.csv&filename=b.csv&length={len(a)}&length={len(b)}&kind=catalogue")
     assert status == 200, text
     assert text.splitlines()[:2] == [
-        "a.csv: 1 rows -> 6 triples in <https://w3id.org/impactkg/graph/a>",
-        "b.csv: 1 rows -> 6 triples in <https://w3id.org/impactkg/graph/b>"]
+        "a.csv: 1 rows -> 8 triples in <https://w3id.org/impactkg/graph/a>",
+        "b.csv: 1 rows -> 8 triples in <https://w3id.org/impactkg/graph/b>"]
 
 
 def test_a_read_only_server_says_it_takes_no_writes(tmp_path):

@@ -43,6 +43,7 @@ from impactkg.graph.analysis.matching import (
     unit_evidence,
     unit_kinds,
 )
+from impactkg.graph.sparql.terms import value_of
 from impactkg.ontology import (
     DCTERMS,
     GRAPH,
@@ -115,9 +116,9 @@ def _indicators(kg, indicator: str | None) -> list[dict]:
     if indicator is not None and indicator not in out:
         raise CrosswalkError(f"no indicator <{indicator}> in the graph")
     for r in _rows(kg, INDICATOR_TEXTS):
-        d = out.get(r["ind"])
-        if d is not None and (r.get("lang") == "en" or not is_japanese(r["text"])):
-            d["alt" if r["main"] else "context"].add(r["text"])
+        found = out.get(r["ind"])
+        if found is not None and (r.get("lang") == "en" or not is_japanese(r["text"])):
+            found["alt" if r["main"] else "context"].add(r["text"])
         elif d is not None and not r["main"]:
             d["context"].add("\x00" + r["text"])  # Japanese: read through the glossary
     for d in out.values():
@@ -129,8 +130,8 @@ def _indicators(kg, indicator: str | None) -> list[dict]:
                 main += [c for c in japanese_concepts(text) if c not in main]
         context: list[str] = []
         for text in sorted(d["context"]):
-            found = japanese_concepts(text[1:]) if text.startswith("\x00") else concepts(text)
-            context += [c for c in found if c not in main and c not in context]
+            seen = japanese_concepts(text[1:]) if text.startswith("\x00") else concepts(text)
+            context += [c for c in seen if c not in main and c not in context]
         d["main"], d["ctx"] = main, context
         d["kinds"] = set().union(*(unit_kinds(u, unit=True) for u in d["units"])) or set().union(
             *(unit_kinds(t) for t in d["en"] | d["alt"])
@@ -356,10 +357,11 @@ def accept(
 
 
 def _about(q: ox.Quad, ind: str, met: str, mapping: str) -> bool:
-    if q.subject.value == mapping:
+    subject = value_of(q.subject)
+    if subject == mapping:
         return True
     return (
-        q.subject.value == ind
+        subject == ind
         and q.object == ox.NamedNode(met)
         and q.predicate.value in MATCHES.values()
     )

@@ -83,6 +83,8 @@ def _reader(path: str, conn: Any) -> None:
             conn.send(("ready", None))
             continue
         try:
+            if store is None:
+                raise QueryError("the query worker's store is closed for a write: try again")
             conn.send(("ok", run_query(store, msg)))
         except ImpactKGError as exc:
             conn.send((type(exc).__name__, str(exc)))

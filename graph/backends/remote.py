@@ -36,7 +36,7 @@ from impactkg.errors import QueryError, StoreError
 from impactkg.graph.backends import FORMATS, QueryRequest
 from impactkg.graph.sparql.params import with_values
 from impactkg.graph.sparql.results import QueryResult
-from impactkg.graph.sparql.terms import OxTerm
+from impactkg.graph.sparql.terms import OxTerm, value_of
 from impactkg.graph.sparql.text import declared_prefixes, query_form, term_text
 from impactkg.ontology import PREFIXES
 
@@ -307,7 +307,7 @@ class RemoteBackend:
             # GROUP BY, not DISTINCT: Virtuoso answers it from an index, DISTINCT scans every quad
             text = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
             _, body, _ = self._post(self.query_url, [("query", text)], SELECT_TYPES, None)
-            names = [str(row[0].value) for row in parse_json_results(body).terms if row[0] is not None]
+            names = [value_of(row[0]) for row in parse_json_results(body).terms if row[0] is not None]
             self._graphs = sorted(g for g in names if not SYSTEM_GRAPHS.match(g))
             self._graphs_at = now
         return list(self._graphs)
@@ -323,7 +323,7 @@ class RemoteBackend:
         form = [("query", text)] + [("named-graph-uri", g) for g in graphs]
         _, body, _ = self._post(self.query_url, form, SELECT_TYPES, None)
         rows = parse_json_results(body).terms
-        return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
+        return int(value_of(rows[0][0])) if rows and rows[0][0] is not None else 0
 
     def __len__(self) -> int:
         return self._count(self.graph_names())
@@ -342,7 +342,7 @@ class RemoteBackend:
     def _insert_batch(self, quads: list[ox.Quad]) -> None:
         by_graph: dict[str, list[str]] = {}
         for q in quads:
-            g = q.graph_name.value
+            g = value_of(q.graph_name)
             s, o = skolem(q.subject, g), skolem(q.object, g)
             by_graph.setdefault(g, []).append(f"{s} {q.predicate} {term_data(o)} .")
         body = " ".join(
@@ -402,6 +402,8 @@ class RemoteBackend:
             _, body, _ = self._post(self.query_url, [("query", text)], SELECT_TYPES, None)
             rows = parse_json_results(body).terms
             for s, p, o in rows:
+                if s is None or not isinstance(p, ox.NamedNode) or o is None or isinstance(s, ox.Literal):
+                    raise StoreError(f"the SPARQL server sent a row that is not a triple of <{graph}>: {s} {p} {o}")
                 yield ox.Quad(s, p, o, g)
             got += len(rows)
             offset += PAGE

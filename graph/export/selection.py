@@ -6,7 +6,7 @@ of what they point to, so that every exported node has a name.
 >>> kg = KnowledgeGraph.memory(); _ = kg.build()
 >>> sel = select(kg, domain="healthcare-health")
 >>> sel.what, len(sel.resources)
-('domain healthcare-health', 15)
+('domain healthcare-health', 19)
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from impactkg.errors import ExportError
+from impactkg.graph.sparql.terms import value_of
 from impactkg.ontology import (
     DCAT,
     DCTERMS,
@@ -128,39 +129,31 @@ def describe(kg, iris: Iterable[str], progress: bool = False) -> list[ox.Quad]:
     pointed: set[str] = set()
     quads = list(_data_quads(kg))
     for q in _bar(quads, len(quads), "selecting", progress):
-        if q.subject.value in wanted:
+        if value_of(q.subject) in wanted:
             out.append(q)
             if isinstance(q.object, ox.NamedNode) and q.predicate.value not in NOT_EDGES:
                 pointed.add(q.object.value)
     pointed -= wanted
     out += [
         q for q in quads
-        if q.subject.value in pointed and q.predicate.value in LABEL_PREDICATES
+        if value_of(q.subject) in pointed and q.predicate.value in LABEL_PREDICATES
     ]
     return out
 
 
-def _query_resources(kg, query: str, params: dict[str, Any]) -> tuple[list[str], list[ox.Quad]]:
-    import rdflib
-
+def _query_resources(kg: Any, query: str, params: dict[str, Any]) -> tuple[list[str], list[ox.Quad]]:
     result = kg.query(query, **params)
     if result.kind == "ask":
         raise ExportError(f"{query}: an ASK query selects nothing to export")
     if result.kind == "graph":
-        from impactkg.graph.sparql.terms import to_ox
-
-        triples = [ox.Quad(*(to_ox(t) for t in triple)) for triple in result.triples]
+        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in result.graph_triples]
         if not triples:
             raise ExportError(f"{query}: the query constructed no triples")
         return [], triples
-    iris: list[str] = []
-    for row in result.rows:
-        for term in row:
-            if isinstance(term, rdflib.URIRef) and str(term) not in iris:
-                iris.append(str(term))
+    iris = list(dict.fromkeys(t.value for row in result.terms for t in row if isinstance(t, ox.NamedNode)))
     if not iris:
         raise ExportError(
-            f"{query}: the query returned {len(result.rows)} rows but no resource (IRI) to export"
+            f"{query}: the query returned {len(result.terms)} rows but no resource (IRI) to export"
         )
     return iris, []
 
@@ -170,18 +163,18 @@ def _domain_resources(kg, iri: str) -> list[str]:
         "SELECT DISTINCT ?s WHERE { { ?s ikg:domain ?d } UNION { ?m ikg:domain ?d ; ikg:hasElement ?s }"
         " UNION { ?i ikg:domain ?d ; ikg:hasValue ?s } UNION { ?i ikg:domain ?d ; ikg:measures ?s } }",
         {"d": ox.NamedNode(iri)},
-    ).rows
-    return [iri] + sorted(str(r[0]) for r in rows)
+    ).terms
+    return [iri] + sorted(value_of(r[0]) for r in rows)
 
 
 def resource_graph(kg):  # -> networkx.Graph
     """The undirected graph of links between resources (no types, schemes or provenance)."""
     import networkx as nx
 
-    g = nx.Graph()
+    g: Any = nx.Graph()
     for q in _data_quads(kg):
         if isinstance(q.object, ox.NamedNode) and q.predicate.value not in NOT_EDGES:
-            g.add_edge(q.subject.value, q.object.value)
+            g.add_edge(value_of(q.subject), q.object.value)
     return g
 
 
@@ -231,10 +224,13 @@ def select(
     domain: str | None = None,
     focus: str | None = None,
     depth: int = 1,
+    status: str | None = None,
     progress: bool = False,
 ) -> Selection:
     """Select by a named query (its resources, or its triples for CONSTRUCT), a domain, or a
     focus resource with its ``depth``-step neighbourhood; nothing given selects the whole graph.
+    ``status`` (stated, reading, inferred, doubtful, translation) keeps only the selected
+    records with that assertion status, or alone selects every record that has it.
 
     >>> from impactkg import KnowledgeGraph
     >>> kg = KnowledgeGraph.memory(); _ = kg.build()
@@ -242,6 +238,7 @@ def select(
     >>> sel.what, len(sel.resources)
     ('query finance-by-provider', 10)
     """
+    have = _with_status(kg, status) if status else None
     given = [n for n, v in (("--query", query), ("--domain", domain), ("--focus", focus)) if v]
     if len(given) > 1:
         raise ExportError(f"choose one selection, not {' and '.join(given)}")
@@ -252,6 +249,9 @@ def select(
         what = f"query {query}" + (f" ({shown})" if shown else "")
         iris, triples = _query_resources(kg, query, params or {})
         if triples:
+            if have is not None:
+                triples = [q for q in triples if value_of(q.subject) in have]
+                what += f", status {status}"
             return Selection(what, triples, [])
     elif domain:
         iri = resolve_domain(kg, domain)
@@ -260,9 +260,25 @@ def select(
     elif focus:
         what = f"focus {focus} (depth {depth})"
         iris = _focus_resources(kg, focus, depth)
+    elif have is not None:
+        what, iris = "the whole graph", sorted(have)
     else:
         return Selection("the whole graph")
+    if have is not None:
+        iris = [i for i in iris if i in have]
+        what += f", status {status}"
     return Selection(what, describe(kg, iris, progress), iris)
+
+
+def _with_status(kg: Any, status: str) -> set[str]:
+    """The resources whose ``ikg:assertionStatus`` is ``status``; an unknown status is an error."""
+    from impactkg.ontology import ASSERTION_STATUSES, status_iri
+
+    if status not in ASSERTION_STATUSES:
+        raise ExportError(f"unknown assertion status {status!r} (use: {', '.join(ASSERTION_STATUSES)})")
+    rows = kg.sparql("SELECT DISTINCT ?s WHERE { ?s ikg:assertionStatus ?st }",
+                     {"st": ox.NamedNode(status_iri(status))}).terms
+    return {value_of(r[0]) for r in rows}
 
 
 

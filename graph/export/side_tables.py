@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
+from impactkg.graph.sparql.terms import value_of
 from impactkg.loaders.base import SOURCES_GRAPH
 from impactkg.loaders.sdgkos import sdg_kind
 from impactkg.loaders.sdgkos_table import parents
@@ -34,12 +35,12 @@ def side_graphs(quads: Iterable[ox.Quad]) -> dict[str, str]:
     for q in quads:
         if q.graph_name != ox.NamedNode(SOURCES_GRAPH):
             continue
-        s, p, o = q.subject.value, q.predicate.value, q.object
-        if p == IKG + "assertionStatus" and o.value == TRANSLATION_STATUS:
+        s, p, o = value_of(q.subject), q.predicate.value, value_of(q.object)
+        if p == IKG + "assertionStatus" and o == TRANSLATION_STATUS:
             status[s] = "translations"
         elif p == PROV_DERIVED:
-            derived[s].add(o.value)
-        elif p == DCTERMS + "isVersionOf" and o.value == SDG.rstrip("/"):
+            derived[s].add(o)
+        elif p == DCTERMS + "isVersionOf" and o == SDG.rstrip("/"):
             releases.add(s)
     out = dict(status)
     for g, docs in derived.items():
@@ -52,7 +53,7 @@ def side_graphs(quads: Iterable[ox.Quad]) -> dict[str, str]:
 def _by_subject(quads: Iterable[ox.Quad]) -> dict[str, dict[str, list]]:
     out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for q in quads:
-        out[q.subject.value][q.predicate.value].append(q.object)
+        out[value_of(q.subject)][q.predicate.value].append(q.object)
     return out
 
 
@@ -63,7 +64,7 @@ def _texts(props: dict[str, list], p: str, lang: str | None = None) -> list[str]
 
 def translation_rows(ix: Any, quads: list[ox.Quad], ns: str, make_row) -> list:
     """The rows of a translations graph (``make_row(cells, graph)`` builds a sheet row)."""
-    graph = quads[0].graph_name.value if quads else ""
+    graph = value_of(quads[0].graph_name) if quads else ""
     kinds = {rk.cls: name for name, rk in RECORD_KINDS.items()}
     rows: dict[tuple, dict[str, str]] = {}
     domains: dict[str, dict[str, str]] = {}
@@ -118,7 +119,7 @@ def _key(ix: Any, s: str, kind: str, ns: str, ja_labels: list[str]) -> str:
 
 def kos_rows_of_graph(quads: list[ox.Quad], make_row) -> list:
     """The rows of an SDG KOS release graph, goals, targets, then indicators."""
-    graph = quads[0].graph_name.value if quads else ""
+    graph = value_of(quads[0].graph_name) if quads else ""
     rows = []
     for s, props in _by_subject(quads).items():
         kind = sdg_kind(s)

@@ -91,7 +91,7 @@ def workbook_bytes(
     if result.kind == "graph":
         raise TableError("a CONSTRUCT or DESCRIBE result is RDF, not a table: export it as ttl")
     wb = Workbook()
-    ws = wb.active
+    ws: Any = wb.active  # a new workbook has its sheet
     ws.title = "result"
     if result.kind == "ask":
         ws.append(["answer"])

@@ -6,22 +6,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import unquote
 
-import pyoxigraph as ox
-
+from impactkg.graph.export.workbook_index import (
+    SOURCE,
+    _concept_ref,
+    _has_prov,
+    _ids,
+    _Index,
+    _label,
+    _prov,
+    _record_ref,
+    _Row,
+    _short,
+    _strip,
+    _tail,
+    _yes,
+)
 from impactkg.ontology import (
     CONCEPT,
     DCAT,
     DCTERMS,
     FOAF,
-    GRAPH,
     IKG,
-    ONTOLOGY_GRAPH,
     ORG,
-    PREFIXES,
     RDF,
     RDFS,
     SCHEMES,
@@ -29,151 +36,6 @@ from impactkg.ontology import (
     SDGO,
     SKOS,
 )
-
-TABLE_FORMATS = ("csv", "tsv", "xlsx")
-MARKER = "impactkg-workbook"
-SOURCES_GRAPH = GRAPH + "sources"
-TYPE = RDF + "type"
-LINE = IKG + "sourceLine"
-SOURCE = DCTERMS + "source"
-
-# ---------------------------------------------------------------------- reading the graph
-def _tail(iri: str) -> str:
-    return unquote(iri.rsplit("/", 1)[-1])
-
-
-def graph_namespace(graph: str) -> str | None:
-    """The namespace of a named graph of a table load (``.../graph/consortium/catalogue`` ->
-    ``consortium``); None for the ontology, the sources and foreign graphs."""
-    if not graph.startswith(GRAPH) or graph in (ONTOLOGY_GRAPH, SOURCES_GRAPH):
-        return None
-    return unquote(graph[len(GRAPH):].split("/", 1)[0]) or None
-
-
-class _Index:
-    """Every data quad, by subject and by object, with the graphs where subjects are typed."""
-
-    def __init__(self, quads: Iterable[ox.Quad]):
-        self.props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        self.incoming: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        self.typed_in: dict[str, set[str]] = defaultdict(set)
-        self.graph_subjects: dict[str, set[str]] = defaultdict(set)
-        seen: set[tuple] = set()
-        for q in quads:
-            g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            if g == ONTOLOGY_GRAPH:
-                continue
-            s, p = q.subject.value, q.predicate.value
-            if p == TYPE:
-                self.typed_in[s].add(g)
-            self.graph_subjects[g].add(s)
-            key = (s, p, q.object)
-            if key in seen:
-                continue
-            seen.add(key)
-            self.props[s][p].append(q.object)
-            if isinstance(q.object, ox.NamedNode):
-                self.incoming[q.object.value][p].append(s)
-
-    def objs(self, s: str, p: str) -> list:
-        return self.props.get(s, {}).get(p, [])
-
-    def iris(self, s: str, p: str) -> list[str]:
-        return sorted(o.value for o in self.objs(s, p) if isinstance(o, ox.NamedNode))
-
-    def iri(self, s: str, p: str) -> str:
-        found = self.iris(s, p)
-        return found[0] if found else ""
-
-    def text(self, s: str, p: str, lang: str | None = None) -> str:
-        values = self.texts(s, p, lang)
-        return values[0] if values else ""
-
-    def texts(self, s: str, p: str, lang: str | None = None) -> list[str]:
-        return sorted(
-            o.value for o in self.objs(s, p)
-            if isinstance(o, ox.Literal) and (lang is None or (o.language or "") == lang)
-        )
-
-    def types(self, s: str) -> set[str]:
-        return set(self.iris(s, TYPE))
-
-    def lines(self, s: str) -> list[int]:
-        out = []
-        for v in self.texts(s, LINE):
-            try:
-                out.append(int(v))
-            except ValueError:
-                pass
-        return sorted(out)
-
-    def namespaces(self, s: str) -> set[str]:
-        return {ns for g in self.typed_in.get(s, ()) if (ns := graph_namespace(g))}
-
-    def of_class(self, cls: str, ns: str) -> list[str]:
-        return sorted(s for s in self.incoming.get(cls, {}).get(TYPE, []) if ns in self.namespaces(s))
-
-
-@dataclass
-class _Row:
-    """A row to write: its cells, where its provenance points, and the sheet row it must take."""
-
-    cells: dict[str, str]
-    line: int | None  # the record's ikg:sourceLine
-    doc: str  # the record's dcterms:source
-    sort: tuple = ()
-    pin: int | None = None  # the sheet row the record's IRI depends on
-    identity_line: str | None = None  # a `line` cell the record's IRI depends on
-    graphs: set[str] = field(default_factory=set)  # where the record is now
-
-
-def _prov(ix: _Index, s: str, cells: dict[str, str], **extra: Any) -> _Row:
-    lines = ix.lines(s)
-    docs = ix.iris(s, SOURCE)
-    cells.setdefault("doubtful", " ".join(ix.texts(s, IKG + "doubtful")))
-    cells.setdefault("note", ix.text(s, SKOS + "editorialNote"))
-    return _Row(cells, lines[0] if lines else None, docs[0] if docs else "",
-                graphs=set(ix.typed_in.get(s, ())), **extra)
-
-
-def _has_prov(ix: _Index, s: str) -> bool:
-    return bool(ix.objs(s, LINE))
-
-
-def _strip(key: str, ns: str) -> str:
-    return key[len(ns) + 1:] if key.startswith(ns + "-") else key
-
-
-def _concept_ref(ix: _Index, iri: str) -> str:
-    """How a row names a concept: its id, or for a concept minted from a cell, that cell's text."""
-    if not iri:
-        return ""
-    if not _has_prov(ix, iri):
-        label = ix.text(iri, SKOS + "prefLabel")
-        if label:
-            return label
-    return _tail(iri)
-
-
-def _ids(ix: _Index, s: str, p: str) -> str:
-    return " ".join(_tail(i) for i in ix.iris(s, p))
-
-
-def _label(ix: _Index, s: str, p: str = RDFS + "label") -> str:
-    return ix.text(s, p)
-
-
-def _record_ref(ix: _Index, iri: str, ns: str, strip: str = "") -> str:
-    """A reference to a namespaced record: its key, ``other:key`` for another namespace."""
-    key = _tail(iri)
-    if strip and key.startswith(strip):
-        key = key[len(strip):]
-    if key.startswith(ns + "-"):
-        return key[len(ns) + 1:]
-    for other in sorted(ix.namespaces(iri), key=len, reverse=True):
-        if key.startswith(other + "-"):
-            return f"{other}:{key[len(other) + 1:]}"
-    return key
 
 
 # ---- one function per kind: the rows of that kind in namespace ``ns``
@@ -183,7 +45,7 @@ def _concepts(ix: _Index, ns: str) -> list[_Row]:
     rows = []
     for s in ix.of_class(SKOS + "Concept", ns):
         scheme = by_scheme.get(ix.iri(s, SKOS + "inScheme"))
-        if scheme is None or not _has_prov(ix, s) or not s.startswith(CONCEPT):
+        if scheme is None or scheme in OWN_SCHEMES or not _has_prov(ix, s) or not s.startswith(CONCEPT):
             continue
         cells = {
             "scheme": scheme,
@@ -302,7 +164,8 @@ def _catalogue(ix: _Index, ns: str) -> list[_Row]:
             indicator, indicator_en = ja[0], (en[0] if en else "")
         else:
             indicator, indicator_en = (en[0] if en else ""), (en[1] if len(en) > 1 else "")
-        line = (ix.lines(s) or [None])[0]
+        lines = ix.lines(s)
+        line = lines[0] if lines else None
         measured = ix.iri(s, IKG + "measures")
         types = ix.types(measured) if measured else set()
         result = impact = activity = ""
@@ -338,6 +201,7 @@ def _catalogue(ix: _Index, ns: str) -> list[_Row]:
             "activity": _label(ix, activity) if activity else "",
             "result": _label(ix, result) if result else "",
             "data_source": ix.text(s, IKG + "dataSource"),
+            "part_of": " ".join(_record_ref(ix, w, ns) for w in ix.iris(s, DCTERMS + "isPartOf")),
         }
         row = _prov(ix, s, cells)
         row.sort = (row.line or 0, cells["id"])
@@ -448,7 +312,7 @@ def _case_map(ix: _Index, ns: str) -> list[_Row]:
                ix.text(e, SKOS + "editorialNote"))
         order = int(ix.text(e, IKG + "order") or 0)
         case = _record_ref(ix, ix.iri(e, IKG + "case"), ns)
-        cells_of[key].append((order, case.removeprefix("case-"), e))
+        cells_of[key].append((order, case.removeprefix("map-").removeprefix("case-"), e))
         graphs_of[key].update(ix.typed_in.get(e, ()))
     rows = []
     for (issue, method, line, doc, note), entries in cells_of.items():
@@ -466,7 +330,8 @@ def _case_map(ix: _Index, ns: str) -> list[_Row]:
                 "note": note,
             }
             rows.append(_Row(cells, line or None, doc, sort=(line, _tail(issue), _tail(method)),
-                             graphs=graphs_of[(issue, method, line, doc, note)]))
+                             graphs=graphs_of[(issue, method, line, doc, note)],
+                             lines=[line] if line else []))
     return rows
 
 
@@ -487,18 +352,6 @@ def _bundles(ix: _Index, ns: str) -> list[_Row]:
         row.sort = (row.line or 0, cells["number"])
         rows.append(row)
     return rows
-
-
-def _short(iri: str) -> str:
-    for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(base) and iri != base:
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
-
-
-def _yes(ix: _Index, s: str, p: str) -> str:
-    v = ix.text(s, p)
-    return {"true": "yes", "false": "no", "1": "yes", "0": "no"}.get(v, v)
 
 
 def _system_elements(ix: _Index, ns: str) -> list[_Row]:
@@ -547,6 +400,10 @@ def _system_connections(ix: _Index, ns: str) -> list[_Row]:
     return rows
 
 
+#: Concept schemes whose concepts other kinds than ``concepts`` make (scheme -> kind).
+OWN_SCHEMES = {"green-list": "green_list", "strategic-field": "strategy",
+               "cross-cutting-theme": "strategy", "startup-pillar": "strategy"}
+
 #: Kind name -> the function that reads its rows back from the graph.
 READERS: dict[str, Callable[[_Index, str], list[_Row]]] = {
     "concepts": _concepts,
@@ -565,15 +422,23 @@ READERS: dict[str, Callable[[_Index, str], list[_Row]]] = {
     "system_connections": _system_connections,
 }
 
+def _readers() -> dict[str, Callable[[_Index, str], list[_Row]]]:
+    """Every kind's reader: those above and the policy tables' (:mod:`.policy_tables`)."""
+    from impactkg.graph.export.policy_tables import READERS as POLICY
+
+    return {**READERS, **POLICY}
+
+
 #: Classes whose instances a table row makes along with its record (not rows of their own).
 BY_PRODUCTS = {
     IKG + c for c in ("Impact", "Activity", "Result", "Output", "Outcome", "LogicModel",
-                      "LogicModelElement", "FeedbackLoop", "SourceDocument")
+                      "LogicModelElement", "FeedbackLoop", "SourceDocument", "CaseIdentification",
+                      "Meeting")
 }
 _ROW_CLASSES = {
     IKG + c for c in ("Organization", "Person", "Membership", "Indicator", "IndicatorValue",
                       "SourceFragment", "ReferenceDataset", "FinanceCase", "CaseMapEntry",
-                      "SupportBundle", "Factor", "CausalLink")
+                      "SupportBundle", "Factor", "CausalLink", "Presentation", "Programme")
 } | {SKOS + "Concept", DCAT + "Dataset", FOAF + "Person", SDGO + "Goal", SDGO + "Target"}
 
 

@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -125,21 +125,18 @@ def format_for(media: str) -> str | None:
     return ALIASES.get(media)
 
 
-def negotiate(form: str, accept: str | None, requested: str | None, extra: Iterable[str] = ()) -> str:
+def negotiate(form: str, accept: str | None, requested: str | None) -> str:
     """The format to answer a ``form`` query in: ``requested`` (a ``format=`` parameter) if
     given, else the acceptable one with the highest ``q`` (media ranges with ``q=0`` are never
     chosen; ``*/*`` takes the default), else the default: JSON for SELECT/ASK, Turtle for graphs.
-    ``extra`` names further formats a door offers (e.g. ``xlsx`` downloads).
     Raises QueryError for a requested format that the form has not."""
     graphs = form in ("construct", "describe", "graph")
     if requested:
-        name = requested.lower().strip() if requested.lower().strip() in extra else format_for(requested)
-        if name in extra:
-            return name
+        name = format_for(requested)
         if graphs and name is not None and not FORMATS[name].for_graphs:
             name = GRAPH_ALIASES.get(name)  # SPARQLWrapper's format=xml / json for CONSTRUCT
         if name is None or FORMATS[name].for_graphs != graphs:
-            kinds = [f.name for f in FORMATS.values() if f.for_graphs == graphs] + list(extra)
+            kinds = [f.name for f in FORMATS.values() if f.for_graphs == graphs]
             raise QueryError(
                 f"format {requested!r} is not available for a {form.upper()} query "
                 f"(use one of: {', '.join(kinds)})"
@@ -158,13 +155,22 @@ def content_type(name: str) -> str:
 
 
 # ---------------------------------------------------------------------- SELECT / ASK
-def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+Plain = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def _plain(term: Any) -> Plain:
+    """A term the SPARQL 1.1 result formats can carry; a quoted triple (RDF-star) is refused."""
+    if isinstance(term, ox.Triple):
+        raise QueryError("quoted triples (RDF-star) are not written in SPARQL 1.1 results: ask for them "
+                         "with a CONSTRUCT, or take them apart in the query")
+    return term
+
+
+def _json_term(term: Plain) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        raise QueryError("quoted triples (RDF-star) are not written in SPARQL 1.1 results")
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
@@ -178,7 +184,7 @@ def to_json(result: QueryResult) -> bytes:
     if result.kind == "ask":
         return b'{"head":{},"boolean":' + (b"true" if result.boolean else b"false") + b"}"
     bindings = [
-        {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        {v: _json_term(_plain(t)) for v, t in zip(result.variables, row, strict=True) if t is not None}
         for row in result.terms
     ]
     doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
@@ -219,9 +225,10 @@ def to_xml(result: QueryResult) -> bytes:
         out.append("</head><results>")
         for number, row in enumerate(result.terms, start=1):
             out.append("<result>")
-            for var, term in zip(result.variables, row, strict=True):
-                if term is None:
+            for var, given in zip(result.variables, row, strict=True):
+                if given is None:
                     continue
+                term = _plain(given)
                 where = f"the value of ?{var} in row {number}"
                 out.append(f'<binding name="{var}">')
                 if isinstance(term, ox.NamedNode):
@@ -249,9 +256,10 @@ def _csv_field(text: str) -> str:
     return text
 
 
-def _csv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    if term is None:
+def _csv_term(given: Any) -> str:
+    if given is None:
         return ""
+    term = _plain(given)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return _csv_field(term.value)
@@ -280,20 +288,19 @@ def _tsv_string(text: str) -> str:
     return '"' + _TSV_SPECIAL.sub(lambda m: _TSV_ESCAPES[m.group()], text) + '"'
 
 
-def tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+def tsv_term(given: Any) -> str:
     """A term as the SPARQL TSV format writes it: Turtle syntax, numbers and booleans bare.
 
     >>> tsv_term(ox.Literal("a\\tb", language="en"))
     '"a\\\\tb"@en'
     """
-    if term is None:
+    if given is None:
         return ""
+    term = _plain(given)
     if isinstance(term, ox.NamedNode):
         return f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    if isinstance(term, ox.Triple):
-        raise QueryError("quoted triples (RDF-star) are not written in SPARQL 1.1 results")
     if term.language:
         return _tsv_string(term.value) + "@" + term.language
     dt = term.datatype.value
@@ -389,7 +396,7 @@ def check_xml_safe(terms: Iterable[ox.Quad | ox.Triple]) -> None:
 
 
 def write_rdf(
-    terms: Iterable[ox.Triple] | Iterable[ox.Quad],
+    terms: Iterable[ox.Triple | ox.Quad],
     out: IO[bytes],
     fmt: str,
     dump=None,
@@ -403,19 +410,19 @@ def write_rdf(
     rdf_format = RDF_FORMATS[fmt]
     if fmt == "rdfxml":
         terms = list(terms)
-        check_xml_safe(terms)  # type: ignore[arg-type]
+        check_xml_safe(terms)
     if fmt in ("ttl", "trig"):
         sink = _TurtleOut(out, TURTLE_PREFIXES)
         if dump is not None:
             dump(sink, rdf_format, TURTLE_PREFIXES)
         else:
-            ox.serialize(terms, sink, rdf_format, prefixes=TURTLE_PREFIXES)
+            ox.serialize(terms, sink, rdf_format, prefixes=TURTLE_PREFIXES)  # type: ignore[arg-type]  # all triples or all quads; the sink is a binary writer
         sink.close()
         return
     if dump is not None:
         dump(out, rdf_format, None)
     else:
-        ox.serialize(terms, out, rdf_format)
+        ox.serialize(terms, out, rdf_format)  # type: ignore[arg-type]  # all triples or all quads
 
 
 def to_rdf(result: QueryResult, name: str) -> bytes:

@@ -109,6 +109,8 @@ def python_value(term: OxTerm | Identifier | None, exact: bool = False) -> Any:
         return None
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
     if not isinstance(term, ox.Literal):
         return term.value
     value = term.value
@@ -196,7 +198,10 @@ class QueryResult:
     def triples(self) -> list[tuple[Identifier, Identifier, Identifier]]:
         """The triples of a graph result as rdflib terms (an exact view)."""
         convert = self._rdflib
-        return [(convert(t.subject), convert(t.predicate), convert(t.object)) for t in self.graph_triples]  # type: ignore[misc]
+        return [
+            (convert(t.subject), convert(t.predicate), convert(t.object))  # type: ignore[misc]
+            for t in self.graph_triples
+        ]
 
     def __iter__(self) -> Iterator[Row]:
         for values in self.terms:
@@ -286,11 +291,12 @@ class QueryResult:
         caption = f"<caption>{esc(self.title)}</caption>" if self.title else ""
         if self.kind == "ask":
             return f"<table>{caption}<tr><th>ASK</th></tr><tr><td>{str(self.boolean).lower()}</td></tr></table>"
+        body: list[tuple[Any, ...]]
         if self.kind == "graph":
             head = ["subject", "predicate", "object"]
             body = [(t.subject, t.predicate, t.object) for t in self.graph_triples]
         else:
-            head, body = self.variables, self.terms
+            head, body = self.variables, list(self.terms)
         shown = body[:50]
 
         def cell(term: Any) -> str:
@@ -307,5 +313,7 @@ class QueryResult:
 def _triple(t: Any) -> ox.Triple:
     if isinstance(t, ox.Triple):
         return t
-    s, p, o = t
-    return ox.Triple(to_ox(s), to_ox(p), to_ox(o))
+    s, p, o = (to_ox(x) for x in t)
+    if s is None or not isinstance(p, ox.NamedNode) or o is None or isinstance(s, ox.Literal):
+        raise TypeError(f"not a triple: {t!r}")
+    return ox.Triple(s, p, o)

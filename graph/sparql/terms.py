@@ -21,7 +21,8 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Identifier
 
-OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+#: A term of a result or a triple: pyoxigraph's, including a quoted triple (RDF-star).
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -90,6 +91,16 @@ def to_ox(term: Identifier | OxTerm | None) -> OxTerm | None:
     raise TypeError(f"no pyoxigraph term for {term!r}")
 
 
+def value_of(term: OxTerm | ox.DefaultGraph | None) -> str:
+    """The text of a term: an IRI, a blank node's label, a literal's lexical form, ``""`` for the
+    default graph or None, a quoted triple in N-Triples form."""
+    if term is None or isinstance(term, ox.DefaultGraph):
+        return ""
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
 def display(term: OxTerm | Identifier | None) -> str:
     """A term as a person reads it in a table: an IRI as a prefixed name where one fits
     (:func:`impactkg.ontology.curie`), a blank node as ``_:label``, a literal as its lexical form
@@ -104,4 +115,6 @@ def display(term: OxTerm | Identifier | None) -> str:
         return text if text != term.value else f"<{term.value}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return f"<< {display(term.subject)} {display(term.predicate)} {display(term.object)} >>"
     return " ".join(term.value.split())

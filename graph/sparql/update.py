@@ -261,8 +261,8 @@ def _modify(op: _Op, graphs: Sequence[str], writable: Sequence[str], using: Sequ
         )
     if not has_using and with_graph is None:
         # A template whose graph is a variable may only reach the graphs it may write.
-        named = writable if var_graph else graphs
-        edits.append(_where(op, where_i, graphs, using, using_named, named))
+        reach = writable if var_graph else graphs
+        edits.append(_where(op, where_i, graphs, using, using_named, reach))
     return edits
 
 
