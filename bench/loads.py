@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -83,7 +84,10 @@ def run_one(engine: str, path: Path) -> dict[str, Any]:
         store.flush()
         seconds = time.perf_counter() - t
         quads = len(store)
-        return {"engine": engine, "seconds": seconds, "quads": quads, "rss_before_mb": before, "peak_rss_mb": rss_mb()}
+        row = {"engine": engine, "seconds": seconds, "quads": quads, "rss_before_mb": before, "peak_rss_mb": rss_mb()}
+        del store
+        shutil.rmtree(folder, ignore_errors=True)  # each run's store folder goes (10^6 triples: 100s of MB)
+        return row
     import impactkg.loaders  # noqa: F401 - imported before the clock, as pyoxigraph is
     from impactkg import KnowledgeGraph
 
@@ -100,6 +104,7 @@ def run_one(engine: str, path: Path) -> dict[str, Any]:
         rows = sum(r for _, _, r, _ in summary.sources)
         row.update(rows=rows, rows_per_minute=rows / seconds * 60, triples=summary.sources[0][3])
     kg.close()
+    shutil.rmtree(folder, ignore_errors=True)
     return row
 
 
@@ -169,6 +174,7 @@ def run_validate(work: Path, rows: int, reps: int = 3) -> dict[str, Any]:
         proc = subprocess.run([str(cli), "validate", str(path), "--store", str(store)], capture_output=True, text=True)
         times.append(time.perf_counter() - t)
         said = (proc.stdout + proc.stderr).strip().splitlines()[-1] if (proc.stdout + proc.stderr).strip() else ""
+    shutil.rmtree(store.parent, ignore_errors=True)
     return {"rows": rows, "seconds": statistics.median(times), "all_seconds": times, "said": said,
             "ok": proc.returncode == 0}
 
