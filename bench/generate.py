@@ -304,9 +304,11 @@ def shared_tables() -> list[tuple[Path, str]]:
 def load_tables(kg, root: Path) -> None:
     """Build the dataset's graph from its tables through impactkg's loaders: the shared tables,
     then one load per member (its namespace: the member's folder name)."""
-    kg.load(*[p for p, _ in shared_tables()], namespace="consortium")
+    # The embedded dataset's own graphs (reserved: replaced on purpose, with force).
+    kg.load(*[p for p, _ in shared_tables()], namespace="consortium", force=True)
     for folder in sorted(p for p in (root / "tables").iterdir() if p.is_dir()):
-        kg.load(*[folder / f"{t}.csv" for t in TABLES], namespace=folder.name)
+        # The members' domains beyond the embedded three are the generator's own: new concepts.
+        kg.load(*[folder / f"{t}.csv" for t in TABLES], namespace=folder.name, new_concepts=True)
 
 
 def generate(size: int, out: Path, seed: int = SEED, log=print) -> Dataset:

@@ -5,6 +5,7 @@ start-up, growth of the system-map work, SHACL and reasoning in :mod:`bench.repo
 from __future__ import annotations
 
 from bench.common import fmt_s, fmt_x, ok, size_name
+from bench.loads import render_loads
 from bench.report16 import speed_sections
 
 
@@ -155,6 +156,8 @@ def render(res: dict) -> str:
         lines.append(f"| {size_name(int(size))} | JSON-LD compacted with the shipped context (`impactkg export -o x.jsonld`, rdflib) | {cli_t} | | | | | |")
     lines += ["", "`kg.export(path, 'jsonld')` is pyoxigraph's streaming JSON-LD writer (expanded form, named graphs "
               "kept); `impactkg export -o FILE.jsonld` compacts with `ontology/context.jsonld` through rdflib.", ""]
+
+    lines += render_loads(res)
 
     maps = res.get("maps", {})
     lines += ["## Maps", ""]

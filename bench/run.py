@@ -23,6 +23,7 @@ from typing import Any
 from bench.common import HERE, child, fmt_s, fmt_x, log, machine, ok, size_name
 from bench.contenders import ENGINES
 from bench.generate import causal_links, generate
+from bench.loads import run_loads
 from bench.report import render
 from bench.targets import evaluate, findings
 
@@ -31,14 +32,14 @@ FULL = {
     "serve": {"size": 100_000, "levels": (1, 8, 32), "seconds": 10.0},
     "map_cap": 30.0, "rdflib_cap": 180.0, "rdflib_step_cap": 20.0, "rdflib_export_cap": 40.0,
     "cli_jsonld_cap": 60.0, "budget": {10_000: 1.0, 100_000: 2.0, 1_000_000: 3.0}, "max_reps": 15,
-    "build_reps": 3, "startup_reps": 15, "scaling_links": (1_000, 5_000, 13_000),
+    "build_reps": 3, "csv_rows": 80_000, "startup_reps": 15, "scaling_links": (1_000, 5_000, 13_000),
     "scaling_factors": (2_000, 10_000), "scaling_reps": 3, "shacl_max": 100_000, "pyshacl_cap": 120.0,
 }
 QUICK = {
     "sizes": (5_000,), "maps": (60, 200), "factors": (50, 200),
     "serve": {"size": 5_000, "levels": (1, 4), "seconds": 1.0},
     "map_cap": 10.0, "rdflib_cap": 30.0, "rdflib_step_cap": 5.0, "rdflib_export_cap": 10.0,
-    "cli_jsonld_cap": 10.0, "budget": {}, "max_reps": 3, "build_reps": 1, "startup_reps": 3,
+    "cli_jsonld_cap": 10.0, "budget": {}, "max_reps": 3, "build_reps": 1, "csv_rows": 1_000, "startup_reps": 3,
     "scaling_links": (200, 500), "scaling_factors": (100, 300), "scaling_reps": 1, "shacl_max": 100_000,
     "pyshacl_cap": 30.0,
 }
@@ -293,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
         lap(f"exports {size}")
         e = prev_export
         log(f"  export Turtle: impactkg {fmt_s(e['impactkg-ttl']['median'])}, pyoxigraph {fmt_s(e['pyoxigraph-ttl']['median'])}")
+    log("== loads on disk")
+    res["loads"] = run_loads(ds.nt, a.work, cfg["csv_rows"], cfg["build_reps"], log)
+    lap("loads on disk")
+    log("== loads on disk")
+    res["loads"] = run_loads(ds.nt, a.work, cfg["csv_rows"], cfg["build_reps"], log)
+    lap("loads on disk")
     if not a.no_maps:
         log("== maps")
         res["maps"] = run_maps(cfg, a.work)

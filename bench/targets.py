@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from bench.common import fmt_s, fmt_x, size_name
+from bench.loads import evaluate_loads
 from bench.targets16 import issue16
 
 #: The targets, as ratios or seconds.
@@ -20,7 +21,7 @@ TARGETS = {
 
 def evaluate(res: dict) -> list[dict[str, Any]]:
     """Every target of the run."""
-    return issue8(res) + issue16(res)
+    return issue8(res) + issue16(res) + evaluate_loads(res, quick=False)
 
 
 def issue8(res: dict) -> list[dict[str, Any]]:

@@ -26,23 +26,24 @@ True
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
-from impactkg.errors import QueryError, StoreError, TimeLimit
+from impactkg.errors import QueryError, Refused, StoreError, TimeLimit
 from impactkg.graph.backends import FORMATS, Backend, QueryRequest, make_backend
+from impactkg.graph.backends.versions import Server, StoreFolder
 from impactkg.graph.files import write_atomically
 from impactkg.graph.sparql.results import QueryResult
 from impactkg.graph.sparql.terms import value_of
 from impactkg.graph.summaries import LoadSummary, Stats
-from impactkg.ontology import ONTOLOGY_GRAPH, ontology_file
+from impactkg.ontology import ONTOLOGY_GRAPH, is_reserved, ontology_file
 
 STORE_ENV = "IMPACTKG_STORE"
 #: A remote SPARQL server instead of a local store: query URL, update URL, credentials.
@@ -57,6 +58,12 @@ class DatasetWarning(UserWarning):
     """A graph of a query's dataset that the store does not hold (it counts as empty)."""
 
 
+class StoreWarning(UserWarning):
+    """What the user should know about a store as it was opened: a write that was interrupted
+    (and discarded), or a store of the earlier layout left incomplete; also in
+    :attr:`KnowledgeGraph.notices`."""
+
+
 def default_store_dir() -> Path:
     """Where commands keep the graph when no ``--store`` is given.
 
@@ -67,6 +74,16 @@ def default_store_dir() -> Path:
         return Path(os.environ[STORE_ENV]).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "impactkg" / "store"
+
+
+def _reserved_message(graphs: list[str], source: str) -> str:
+    shown = ", ".join(f"<{g}>" for g in graphs[:4]) + (f" and {len(graphs) - 4} more" if len(graphs) > 4 else "")
+    return (
+        f"{source}: would replace the reserved graph{'s' if len(graphs) > 1 else ''} {shown} "
+        "(the ontology, sources, inferences or embedded dataset of impactkg); load into a graph of "
+        "your own (--graph IRI or --namespace NAME), or give --force (force=True) to replace "
+        f"{'them' if len(graphs) > 1 else 'it'}"
+    )
 
 
 class KnowledgeGraph:
@@ -90,10 +107,19 @@ class KnowledgeGraph:
         if self.path is not None:
             self.path.mkdir(parents=True, exist_ok=True)
         if isinstance(backend, str):
-            self._backend = make_backend(backend, self.path / "oxigraph" if self.path else None, **options)
+            self._backend = make_backend(backend, self.path, **options)
         else:
             self._backend = backend
         self.allow_hosts = frozenset(h.lower() for h in allow_hosts)
+        #: What the user should know about the store as it was opened (each also a StoreWarning):
+        #: an interrupted write that was discarded, or a store of the earlier layout that an
+        #: interrupted write left incomplete, with how to repair it.
+        self.notices: list[str] = list(getattr(self._backend, "notices", []))
+        folder = getattr(self._backend, "folder", None)
+        if folder is not None:
+            self.notices += folder.legacy_notices(self.graphs(), len(self))
+        for notice in self.notices:
+            warnings.warn(notice, StoreWarning, stacklevel=3)
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -154,7 +180,7 @@ class KnowledgeGraph:
             update = update_endpoint or os.environ.get(UPDATE_ENDPOINT_ENV) or None
             return cls.remote(endpoint, update, auth, allow_hosts=allow_hosts)
         path = Path(path) if path is not None else default_store_dir()
-        if (not create or read_only) and not (path / "oxigraph").exists():
+        if (not create or read_only) and (not path.is_dir() or StoreFolder(path).current() is None):
             raise StoreError(f"no graph at {path}: run 'impactkg build --store {path}' first")
         if path.exists() and not path.is_dir():
             raise StoreError(f"the store must be a folder, and {path} is a file")
@@ -178,6 +204,20 @@ class KnowledgeGraph:
     def rdflib(self) -> Any:  # -> rdflib.Dataset
         """The graph as an rdflib ``Dataset`` (through oxrdflib for the Oxigraph back end)."""
         return self._backend.rdflib
+
+    @property
+    def served_by(self) -> Server | None:
+        """The ``impactkg serve`` that serves this store folder (and is its one writer), when this
+        graph was opened beside it: it is then read-only, and a write raises StoreError saying
+        how to load through the server."""
+        return getattr(self._backend, "served_by", None)
+
+    def serving(self, url: str, updates: bool) -> contextlib.AbstractContextManager:
+        """For ``impactkg serve``: while the block runs, the store folder records that the server
+        at ``url`` serves it (``serving.json``: address, pid, whether it takes ``updates``), so
+        that another process that would write it is told where to load instead."""
+        folder = getattr(self._backend, "folder", None)
+        return folder.serving(url, updates) if folder is not None else contextlib.nullcontext()
 
     def worker_pids(self) -> list[int]:
         """Process ids of the query workers (empty when queries run in this process)."""
@@ -334,25 +374,115 @@ class KnowledgeGraph:
         encoding: str | None = None,
         graph: str | None = None,
         progress: Callable[[str], None] | None = None,
+        force: bool = False,
+        ignore_columns: Sequence[str] = (),
+        new_concepts: bool = False,
     ) -> LoadSummary:
         """Load files (CSV, TSV, XLSX, or RDF) atomically: any problem raises LoadError, and the
         graph is then exactly as it was. Each file replaces its own named graph; a catalogue
-        workbook written by ``impactkg export`` replaces the graphs it was made from."""
+        workbook written by ``impactkg export`` replaces the graphs it was made from.
+
+        A load that would write a reserved graph (:func:`~impactkg.ontology.is_reserved`: the
+        ontology, the sources, the inferences, the embedded dataset ``graph/consortium/*``) —
+        by ``graph=``, by an N-Quads/TriG graph name, by a table whose graph name lands there, or
+        by a workbook exported from the embedded dataset — raises Refused naming the graphs,
+        unless ``force``. (The trusted writers — :meth:`build`, the reasoner, importers, the
+        crosswalk — go through :meth:`replace_graphs`, which does not check.)
+
+        A column no kind knows is an error (with the closest known column) unless named in
+        ``ignore_columns``; a concept label that matches no concept of its scheme is an error
+        (with the known labels and the closest) unless the same load defines it (a ``concepts``
+        table) or ``new_concepts`` is given (see :mod:`impactkg.loaders`).
+        """
         from impactkg.loaders import prepare
 
+        if graph is not None and is_reserved(graph) and not force:
+            raise Refused(_reserved_message([graph], "--graph"))
+        before = len(self)
+        # Into a store folder the load streams: the graphs it replaces are emptied in the next
+        # version of the store, and each table's quads go there in chunks (memory does not grow
+        # with the rows); a problem discards that version.
+        streams = bool(getattr(self._backend, "streams", False))
+        state: dict[str, Any] = {"cleared": set(), "held": 0}
+
+        def begin(batch: Any) -> None:
+            self._refuse_reserved(batch, force)
+            unknown = {g for f in batch.files for g, n in f.triples.items() if n is None}
+            held = set(self.graphs())
+            state["held"] = sum(self._count(g) for g in unknown if g in held)
+            if streams:
+                self._backend.clear_graphs(sorted(batch.exclude))  # type: ignore[attr-defined]
+                state["cleared"] = set(batch.exclude)
+
+        with self._staged():
+            batch = prepare(
+                [(Path(p), kind) for p in paths],
+                self._lookup,
+                namespace=namespace,
+                encoding=encoding,
+                graph=graph,
+                progress=progress,
+                files=getattr(self._backend, "loads_files", False),
+                existing=self.graphs,
+                ignore_columns=ignore_columns,
+                new_concepts=new_concepts,
+                sink=(lambda _graph, quads: self._backend.add(quads)) if streams else None,  # type: ignore[attr-defined]
+                begin=begin,
+            )
+            self._refuse_reserved(batch, force)  # a catalogue workbook names its graphs only now
+            if state["cleared"]:
+                self._backend.replace_graphs(  # type: ignore[call-arg]
+                    batch.graphs, batch.sources, batch.files, cleared=state["cleared"])
+            else:
+                self._backend.replace_graphs(batch.graphs, batch.sources, batch.files)
+        self._write_meta()
+        after = len(self)
+        sources = [(s, g, r, after - before + state["held"] if n is None else n) for s, g, r, n in batch.summaries]
+        return LoadSummary(sources=sources, triples_before=before, triples_after=after, note=batch.note)
+
+    def check(
+        self,
+        *paths: str | Path,
+        kind: str | None = None,
+        namespace: str | None = None,
+        encoding: str | None = None,
+        graph: str | None = None,
+        force: bool = False,
+        ignore_columns: Sequence[str] = (),
+        new_concepts: bool = False,
+        shapes: str | Path | None = None,
+    ):
+        """What :meth:`load` would say of these files, without writing anything: LoadError or
+        Refused exactly as the load would raise them (references resolved against this graph),
+        else the SHACL report (:class:`~impactkg.graph.analysis.validate.ValidationReport`) of the
+        files' own records alone — not of the graph's. ``impactkg validate FILE`` runs it."""
+        from impactkg.graph.analysis.validate import validate_batch
+        from impactkg.loaders import prepare
+
+        if graph is not None and is_reserved(graph) and not force:
+            raise Refused(_reserved_message([graph], "--graph"))
         batch = prepare(
-            [(Path(p), kind) for p in paths],
-            self._lookup,
-            namespace=namespace,
-            encoding=encoding,
-            graph=graph,
-            progress=progress,
-            files=getattr(self._backend, "loads_files", False),
-            existing=self.graphs,
+            [(Path(p), kind) for p in paths], self._lookup, namespace=namespace, encoding=encoding,
+            graph=graph, existing=self.graphs, ignore_columns=ignore_columns, new_concepts=new_concepts,
+            begin=lambda b: self._refuse_reserved(b, force),
         )
-        summary = self.replace_graphs(batch.graphs, batch.summaries, batch.sources, files=batch.files)
-        summary.note = batch.note
-        return summary
+        self._refuse_reserved(batch, force)
+        return validate_batch(self, batch, shapes)
+
+    @staticmethod
+    def _refuse_reserved(batch: Any, force: bool) -> None:
+        """Refused when ``batch`` would write a reserved graph and ``force`` is not given."""
+        names = {*batch.exclude, *batch.graphs, *(g for f in batch.files for g in f.graphs)}
+        reserved = sorted(g for g in names if is_reserved(g))
+        if reserved and not force:
+            origins = getattr(batch, "origins", {})
+            named = sorted({origins[g] for g in reserved if g in origins}
+                           | {str(src) for src, g, _, _ in batch.summaries if g in reserved})
+            files = sorted({n.split("[")[0] for n in named})
+            if len(named) > 3 and len(files) < len(named):
+                named = [f"{f} ({sum(1 for n in named if n.split('[')[0] == f)} sheets)" for f in files]
+            shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+            raise Refused(_reserved_message(reserved, shown or "this load"))
 
     def replace_graphs(
         self,
@@ -404,21 +534,34 @@ class KnowledgeGraph:
         from impactkg.data import MANIFEST, NAMESPACE, SOURCE_IRI, SOURCE_TITLE, dataset_dir
         from impactkg.loaders import prepare
 
-        summary = self.load_ontology()
-        if not paths or self._is_without_dataset():
-            batch = prepare(
-                [(dataset_dir() / f, k) for f, k in MANIFEST],
-                self._lookup,
-                namespace=NAMESPACE,
-                source_doc=(SOURCE_IRI, SOURCE_TITLE),
-                progress=progress,
-            )
-            applied = self.replace_graphs(batch.graphs, batch.summaries, batch.sources)
-            summary.sources += applied.sources
-        if paths:
-            summary.sources += self.load(*paths, progress=progress, **options).sources
+        with self._staged():  # one step: after a crash the store is as before or as after
+            summary = self.load_ontology()
+            if not paths or self._is_without_dataset():
+                batch = prepare(
+                    [(dataset_dir() / f, k) for f, k in MANIFEST],
+                    self._lookup,
+                    namespace=NAMESPACE,
+                    source_doc=(SOURCE_IRI, SOURCE_TITLE),
+                    progress=progress,
+                )
+                applied = self.replace_graphs(batch.graphs, batch.summaries, batch.sources)
+                summary.sources += applied.sources
+            if paths:
+                summary.sources += self.load(*paths, progress=progress, **options).sources
+        self._write_meta()
         summary.triples_after = len(self)
         return summary
+
+    @contextlib.contextmanager
+    def _staged(self) -> Iterator[None]:
+        """Group the writes inside into one step (a new version of a store folder, switched to
+        at the end; see :mod:`~impactkg.graph.backends.versions`)."""
+        staged = getattr(self._backend, "staged", None)
+        if staged is None:
+            yield
+            return
+        with staged():
+            yield
 
     def _is_without_dataset(self) -> bool:
         return not any(g.endswith("/consortium/concepts") for g in self.graphs())
@@ -435,9 +578,9 @@ class KnowledgeGraph:
         return self._backend.graph_names()
 
     def _write_meta(self) -> None:
-        if self.path is not None and not getattr(self._backend, "read_only", False):
-            meta = {"format": "impactkg-store", "version": 1, "graphs": self.graphs()}
-            (self.path / "impactkg.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        write_meta = getattr(self._backend, "write_meta", None)
+        if write_meta is not None and not getattr(self._backend, "_staging", 0):
+            write_meta()
 
     # ------------------------------------------------------------------ checking
     def validate(self, shapes: str | Path | None = None, *, progress: Callable[[str], None] | None = None):

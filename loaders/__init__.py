@@ -79,6 +79,10 @@ def prepare(
     progress: Callable[[str], None] | None = None,
     files: bool = False,
     existing: Callable[[], list[str]] | None = None,
+    ignore_columns: Sequence[str] = (),
+    new_concepts: bool = False,
+    sink: Callable[[str, list], None] | None = None,
+    begin: Callable[[Batch], None] | None = None,
 ) -> Batch:
     """Read and convert every source; raise LoadError listing all problems, or return the batch.
 
@@ -90,13 +94,23 @@ def prepare(
     A catalogue workbook written by ``impactkg export`` (one XLSX source, no ``kind``,
     ``namespace`` or ``graph`` given) replaces the graphs it was made from
     (:mod:`impactkg.loaders.workbook`); ``existing()`` lists the store's named graphs for it.
+
+    ``begin(batch)``, when given, is called once every source is read and the graphs the load
+    replaces are known (``batch.exclude``), before any row is converted: the store checks them
+    (reserved graphs) and empties them. ``sink(graph, quads)``, when given, receives each table's
+    quads in chunks as they are made (``batch.streamed`` is then True), unless a table of the load
+    reads what the others made (a kind with ``whole``). Tables of ``concepts`` are converted first,
+    so that the concepts a load defines are known to its other tables.
     """
     if len(sources) == 1 and sources[0][1] is None and not (namespace or graph):
         from impactkg.loaders.workbook import prepare_workbook, read_about
 
         if read_about(sources[0][0]) is not None:
-            return prepare_workbook(sources[0][0], lookup, existing() if existing else [], progress)
+            return prepare_workbook(sources[0][0], lookup, existing() if existing else [], progress,
+                                    ignore_columns, new_concepts)
     batch = Batch(lookup, namespace)
+    batch.ignore_columns = {c.strip() for c in ignore_columns}
+    batch.new_concepts = new_concepts
     problems: list[Problem] = []
     # Subjects typed in RDF files count as existing for the references of tables loaded with them.
     with_tables = any(k != "rdf" and not (k is None and is_rdf(Path(p))) for p, k in sources)
@@ -122,11 +136,13 @@ def prepare(
                     batch.files.append(checked)
                     for g, n in checked.triples.items():
                         batch.exclude.add(g)
+                        batch.origins.setdefault(g, path.name)
                         batch.summaries.append((path.name, g, 0, n))
                     continue
                 for g, quads in parse_rdf(path, target).items():
                     batch.graphs.setdefault(g, []).extend(quads)
                     batch.exclude.add(g)
+                    batch.origins.setdefault(g, path.name)
                     batch.typed.update(q.subject.value for q in quads if q.predicate.value == RDF_TYPE)
                     batch.summaries.append((path.name, g, 0, len(quads)))
                 continue
@@ -139,10 +155,18 @@ def prepare(
                     continue
                 name = graph or graph_name(ns, stem_of(path), table.sheet)
                 batch.exclude.add(name)
+                batch.origins.setdefault(name, table.source)
                 pending.append((table, kind, name, ns))
         except LoadError as exc:
             problems.extend(exc.problems)
-    # Pass 2: convert, resolving references against this load and the graphs it keeps.
+    if not problems:  # (with problems already, the rest is only checked: nothing is written)
+        if begin is not None:
+            begin(batch)
+        if sink is not None and not any(kind.whole for _, kind, _, _ in pending):
+            batch.sink, batch.streamed = sink, True
+    # Pass 2: convert, resolving references against this load and the graphs it keeps; the
+    # concepts the load defines first.
+    pending.sort(key=lambda p: p[1] is not vocab.KIND)
     for table, kind, name, ns in pending:
         batch.convert(table, kind, name, ns, source_doc)
     problems.extend(batch.finish())

@@ -2,11 +2,22 @@
 
 A *kind* (``catalogue``, ``finance_cases``, ...) declares its columns and a function that turns
 one row into triples. A :class:`Batch` converts a set of tables into one named graph each,
-collecting every problem of every file before anything is written, so a load is atomic.
+collecting every problem of every file; nothing of a load with a problem is kept, so a load is
+atomic. Into a store folder a batch streams: every :data:`CHUNK` quads of a table go to the next
+version of the store (``Batch.sink``), which is discarded if any problem is found.
+
+Nothing is dropped without a word: a column no kind knows is an error naming it, the expected
+columns and the closest (unless ``ignore_columns`` names it); a concept label that matches no
+concept of its scheme (after NFKC and trimming) is an error with the known labels and the
+closest, unless the same load defines it (a ``concepts`` table) or ``new_concepts`` is set; a
+number in a code column of a workbook (an id, an SDG goal or target) is an error saying how to
+keep it as text.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -41,6 +52,10 @@ from impactkg.ontology import (
 
 #: The named graph describing source documents; loads add to it and never replace it.
 SOURCES_GRAPH = GRAPH + "sources"
+#: Quads of a table held before they are written, when the load streams (``Batch.sink``).
+CHUNK = 50_000
+#: Columns that hold codes, which a workbook must keep as text (besides each kind's key).
+CODE_COLUMNS = frozenset({"id", "code", "sdg_goal", "sdg_target", "goal"})
 
 JA_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 
@@ -64,6 +79,7 @@ def N(iri: str) -> ox.NamedNode:  # noqa: N802 - mirrors rdflib's URIRef shortha
     return ox.NamedNode(iri)
 
 
+@functools.lru_cache(maxsize=512)
 def ikg(name: str) -> ox.NamedNode:
     return ox.NamedNode(IKG + name)
 
@@ -117,6 +133,9 @@ class Kind:
     aliases: tuple[str, ...] = ()
     #: Called once after the last row of a table (e.g. to derive records from all rows).
     finish: Callable[[Context], None] | None = None
+    #: True when converting it reads what the other tables of the load made (``Batch.graphs``):
+    #: a load with such a table keeps its quads in memory until it is written (no streaming).
+    whole: bool = False
     #: Column -> property IRI, for the columns a row's ``team`` cell may name
     #: (their values on the record become ``ikg:teamProperty`` <property>).
     properties: dict[str, str] = field(default_factory=dict)
@@ -129,6 +148,29 @@ class Kind:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def is_code(self, name: str) -> bool:
+        """Whether column ``name`` holds codes (ids, SDG codes), which must stay text."""
+        return name in CODE_COLUMNS or (name == self.key and name != "line")
+
+    def unknown_columns(self, header: list[str], source: str, row: int, ignore: set[str]) -> list[Problem]:
+        """A problem for each header cell that is none of this kind's columns (nor an alias),
+        with the closest known column, unless ``ignore`` names it."""
+        mapping = self.header_map(header)
+        keys = {search_key(c.name): c.name for c in self.columns}
+        keys.update({search_key(a): c.name for c in self.columns for a in c.aliases})
+        ignored = {search_key(i) for i in ignore}
+        names = ", ".join(c.name for c in self.columns)
+        out = []
+        for cell in header:
+            if cell in mapping or search_key(cell) in ignored:
+                continue
+            close = difflib.get_close_matches(search_key(cell), list(keys), n=1, cutoff=0.6)
+            hint = f"did you mean {keys[close[0]]!r}? " if close else ""
+            out.append(Problem(source, row, cell, (
+                f"unknown column {cell!r} for a {self.name} table: {hint}the columns are {names} "
+                f"(--ignore-columns {cell!r} leaves it out on purpose)")))
+        return out
 
     def header_map(self, header: list[str]) -> dict[str, str]:
         """Map each known header cell to the column name it stands for."""
@@ -169,6 +211,13 @@ class Context:
     quads: list[ox.Quad] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     source_doc: ox.NamedNode | None = None
+    #: Quads of this table already written to the batch's sink (streaming).
+    written: int = 0
+    #: Records whose type and label this table has stated already (they are not stated again).
+    described: set[str] = field(default_factory=set)
+    #: Assertion-status quads held back while the table streams: :meth:`one_status` settles them
+    #: over the whole table (a record of several rows keeps one status) before they are written.
+    held: dict[ox.Quad, None] = field(default_factory=dict)
     table_kind: Kind | None = None
 
     # ---- writing
@@ -331,11 +380,14 @@ class Context:
     def concept(
         self, row: Row, column: str, scheme: str, value: str, mint: bool = False
     ) -> ox.NamedNode | None:
-        """Resolve a concept by id, label or notation in ``scheme``; optionally mint a new one."""
+        """Resolve a concept by id, label or notation in ``scheme`` (compared after NFKC, without
+        case or white space). A value that matches none is an error with the known labels and
+        the closest, unless ``mint`` and the load allows new concepts (``--new-concepts``): then
+        a new concept is made in this table's graph."""
         iri = self.batch.find_concept(scheme, value)
         if iri is not None:
             return N(iri)
-        if mint:
+        if mint and self.batch.new_concepts:
             iri = concept_iri(scheme, value)
             node = N(iri)
             scheme_iri, cls = SCHEMES[scheme]
@@ -345,13 +397,7 @@ class Context:
             self.label(node, value, pred=PREF)
             self.batch.register_concept(scheme, iri, [value])
             return node
-        known = self.batch.concept_names(scheme)
-        hint = (
-            f" (known: {', '.join(known[:12])}{', ...' if len(known) > 12 else ''})"
-            if known
-            else ""
-        )
-        self.error(row, column, f"unknown {scheme} {value!r}{hint}")
+        self.error(row, column, self.batch.unknown_concept(scheme, value, mint))
         return None
 
     def qualified(self, value: str) -> str:
@@ -387,6 +433,7 @@ class Batch:
         self.namespace = namespace
         self.typed: set[str] = set()
         self._concepts: dict[str, dict[str, str]] | None = None
+        self._labels: dict[str, dict[str, list[str]]] = {}  # scheme -> concept -> labels as written
         self._names: dict[str, dict[str, str]] | None = None
         self._display: dict[str, str] = {}  # record IRI -> a name to show
         self.graphs: dict[str, list[ox.Quad]] = {}
@@ -401,6 +448,16 @@ class Batch:
         self.deferred: list[Callable[[], None]] = []  # checks that need every table converted
         #: A line to show before the summary (what kind of load this was).
         self.note = ""
+        #: Headers the user asked to leave out (``--ignore-columns``); any other unknown is an error.
+        self.ignore_columns: set[str] = set()
+        #: Concepts whose label no scheme knows are minted (``--new-concepts``), not refused.
+        self.new_concepts = False
+        #: Where a streaming load writes each chunk of a table's quads (graph, quads); None: the
+        #: quads stay in :attr:`graphs` until the load is written (memory, remote stores).
+        self.sink: Callable[[str, list[ox.Quad]], None] | None = None
+        self.streamed = False
+        #: The source (file or sheet) of each graph the load replaces, for messages.
+        self.origins: dict[str, str] = {}
         #: PROV agents of this load: "author" (of its source document), "team" (the project team).
         self.agents: dict[str, str] = {}
 
@@ -431,19 +488,26 @@ class Batch:
                 "?c skos:inScheme ?s . "
                 "{ ?c skos:prefLabel ?l } UNION { ?c skos:altLabel ?l } UNION { ?c skos:notation ?l }",
             )
+            prefs = self.lookup("?c ?l (LANG(?l) AS ?lang)", "?c skos:inScheme ?s ; skos:prefLabel ?l")
+            pref_of: dict[str, list[str]] = {}
+            for c, lab, _lang in sorted(prefs, key=lambda r: (r[2] != "ja", r[2] != "en", r[1])):
+                pref_of.setdefault(c, []).append(lab)
             for c, s, lab in rows:
                 scheme = by_iri.get(s)
                 if scheme:
                     self._concepts[scheme][search_key(lab)] = c
                     self._concepts[scheme][search_key(c.rsplit("/", 1)[-1])] = c
+                    self._labels.setdefault(scheme, {})[c] = pref_of.get(c, [c.rsplit("/", 1)[-1]])
         return self._concepts
 
     def register_concept(self, scheme: str, iri: str, names: Iterable[str]) -> None:
         index = self._concept_index()[scheme]
         index[search_key(iri.rsplit("/", 1)[-1])] = iri
+        names = [n for n in names if n]
         for name in names:
-            if name:
-                index[search_key(name)] = iri
+            index[search_key(name)] = iri
+        shown = self._labels.setdefault(scheme, {}).setdefault(iri, [])
+        shown += [n for n in names if n not in shown]
         self.typed.add(iri)
 
     def find_concept(self, scheme: str, value: str) -> str | None:
@@ -455,6 +519,35 @@ class Batch:
 
     def concept_names(self, scheme: str) -> list[str]:
         return sorted({k.rsplit("/", 1)[-1] for k in self._concept_index()[scheme].values()})
+
+    def concept_label(self, scheme: str, iri: str) -> str:
+        """How a concept is shown in a message: its Japanese label, and its English one after."""
+        labels = list(dict.fromkeys(self._labels.get(scheme, {}).get(iri, []))) or [iri.rsplit("/", 1)[-1]]
+        others = [lab for lab in labels[1:] if not JA_CHARS.search(lab) and search_key(lab) != search_key(labels[0])]
+        return f"{labels[0]} ({others[0]})" if others and JA_CHARS.search(labels[0]) else labels[0]
+
+    def concept_labels(self, scheme: str) -> list[str]:
+        """The concepts of ``scheme`` as shown in messages (see :meth:`concept_label`), sorted."""
+        iris = set(self._concept_index()[scheme].values())
+        return sorted({self.concept_label(scheme, iri) for iri in iris})
+
+    def unknown_concept(self, scheme: str, value: str, mintable: bool) -> str:
+        """The message for a value that is no concept of ``scheme``: the known labels, the closest,
+        the scheme it belongs to if another, and how to add it."""
+        known = self.concept_labels(scheme)
+        shown = ", ".join(known[:20]) + (f", ... ({len(known)} in all)" if len(known) > 20 else "")
+        message = f"unknown {scheme} {value!r}"
+        elsewhere = [s for s in SCHEMES if s != scheme and self.find_concept(s, value)]
+        if elsewhere:
+            message += f": it is a {elsewhere[0]}, not a {scheme}"
+        index = self._concept_index()[scheme]
+        close = difflib.get_close_matches(search_key(value), list(index), n=1, cutoff=0.75)
+        if close:
+            message += f"; did you mean {self.concept_label(scheme, index[close[0]])!r}?"
+        message += f" (known: {shown})" if known else f" (no {scheme} is known)"
+        if mintable:
+            message += "; define it in a concepts table of this load, or give --new-concepts to add it"
+        return message
 
     # ---- records
     def exists(self, iri: str) -> bool:
@@ -526,6 +619,9 @@ class Batch:
         namespace: str,
         source_doc: tuple[str, str] | None = None,
     ) -> None:
+        """Convert ``table`` as a table of ``kind`` into the named graph ``graph``: every problem
+        goes to :attr:`problems`; the quads to :attr:`graphs` (or, streaming, to :attr:`sink`
+        every :data:`CHUNK` quads)."""
         ctx = Context(self, table, N(graph), namespace, table_kind=kind)
         if source_doc is not None:
             ctx.source_doc = self.source_document(*source_doc)
@@ -534,13 +630,27 @@ class Batch:
         for col in kind.columns:
             if col.required and col.name not in headers:
                 ctx.problems.append(
-                    Problem(table.source, 1, col.name, f"missing required column {col.name!r}")
+                    Problem(table.source, table.header_row, col.name, f"missing required column {col.name!r}")
                 )
+        ctx.problems += kind.unknown_columns(table.header, table.source, table.header_row, self.ignore_columns)
         if ctx.problems:
             self.problems.extend(ctx.problems)
             return
+        codes = {cell for cell, name in mapping.items() if kind.is_code(name)}
         seen: dict[str, int] = {}
-        for trow in table.rows:
+        rows = 0
+        for trow in table.read(ctx.problems):
+            rows += 1
+            said = len(ctx.problems)
+            for cell in codes & trow.numbers.keys():
+                ctx.problems.append(Problem(
+                    f"{table.source}!{trow.addresses.get(cell, '')}", None, cell,
+                    f"a number in the workbook ({trow.numbers[cell]}) where a code must be text: Excel "
+                    "turns 17.10 into 17.1 and an id 007 into 7. Format the column as Text and type the "
+                    "codes again, or type them with a leading apostrophe ('17.10); the template of "
+                    "'impactkg template' has these columns as Text"))
+            if trow.unreadable or len(ctx.problems) > said:  # said, not its consequences
+                continue
             cells = {mapping[h]: v for h, v in trow.values.items() if h in mapping}
             row = Row(table, trow, cells, headers)
             missing = [c.name for c in kind.columns if c.required and not cells.get(c.name)]
@@ -557,13 +667,34 @@ class Batch:
                     continue
                 seen[key] = trow.number
             kind.convert(row, ctx)
+            if self.sink is not None and len(ctx.quads) >= CHUNK:
+                self._flush(ctx)
         if kind.finish is not None:
             kind.finish(ctx)
+        ctx.quads = [*ctx.held, *ctx.quads]
+        ctx.held = {}
         ctx.one_status()
+        while self.sink is not None and len(ctx.quads) > CHUNK:  # the held statuses, in chunks too
+            self._write(ctx, ctx.quads[:CHUNK])
+            ctx.quads = ctx.quads[CHUNK:]
         self.problems.extend(ctx.problems)
         if not ctx.problems:
+            produced = ctx.written + len(ctx.quads)
             self.graphs.setdefault(graph, []).extend(ctx.quads)
-            self.summaries.append((table.source, graph, len(table.rows), len(ctx.quads)))
+            self.summaries.append((table.source, graph, rows, produced))
+
+    def _flush(self, ctx: Context) -> None:
+        """Write the table's quads so far (each once) to the sink, unless the load has failed
+        already (then they are only counted); assertion statuses wait for the table's end."""
+        status = ikg("assertionStatus")
+        ctx.held.update(dict.fromkeys(q for q in ctx.quads if q.predicate == status))
+        self._write(ctx, [q for q in ctx.quads if q.predicate != status])
+        ctx.quads = []
+
+    def _write(self, ctx: Context, quads: list[ox.Quad]) -> None:
+        ctx.written += len(quads)
+        if not (self.problems or ctx.problems) and self.sink is not None:
+            self.sink(ctx.graph.value, list(dict.fromkeys(quads)))
 
 
 def guess_kind(table: Table, kinds: dict[str, Kind], hint: str | None = None) -> Kind | None:

@@ -30,8 +30,10 @@ INDICATOR_FIELDS = ("id", "indicator", "indicator_en", "unit", "domain", "sdg_go
 def _element(ctx: Context, kind: str, cls: str, column: str, row: Row, scope: str = "") -> N:
     label = row.get(column)
     node = N(record_iri(kind, slug(label + scope)))
-    ctx.add(node, A, ikg(cls))
-    ctx.label(node, label)
+    if node.value not in ctx.described:  # the same label makes the same node: said once
+        ctx.described.add(node.value)
+        ctx.add(node, A, ikg(cls))
+        ctx.label(node, label)
     ctx.provenance(node, row, fields=(column,), quote=label, label=label, main=False)
     return node
 
@@ -53,7 +55,8 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
     domain = None
     if row.get("domain"):
         domain = ctx.concept(row, "domain", "domain", row.get("domain"), mint=True)
-        ctx.add(ind, ikg("domain"), domain)
+        if domain is not None:
+            ctx.add(ind, ikg("domain"), domain)
 
     target = goal = None
     if row.get("sdg_target"):
@@ -73,7 +76,9 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
         # A unit cell named doubtful (OCR-damaged, a fragment of another row) is kept as written
         # (ikg:unitText) but is not a unit: no ikg:Unit is made of it.
         if "unit" not in row.get("doubtful").split():
-            ctx.add(ind, ikg("unit"), ctx.concept(row, "unit", "unit", row.get("unit"), mint=True))
+            unit = ctx.concept(row, "unit", "unit", row.get("unit"), mint=True)
+            if unit is not None:
+                ctx.add(ind, ikg("unit"), unit)
         ctx.add(ind, ikg("unitText"), plain(row.get("unit")))
     if row.get("data_source"):
         ctx.add(ind, ikg("dataSource"), text(row.get("data_source")))
@@ -106,12 +111,14 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
     if elements:
         dom_key = nfkc(row.get("domain")) or "general"
         model = N(record_iri("logic-model", f"{ctx.namespace}-{slug(dom_key)}"))
-        ctx.add(model, A, ikg("LogicModel"))
-        ctx.label(model, f"{ctx.namespace}: {row.get('domain') or 'general'}")
-        # The catalogue's rows grouped by domain: a grouping made by the loader, not a source record.
-        ctx.add(model, ikg("assertionStatus"), N(status_iri("inferred")))
-        if ctx.batch.agents.get("team"):
-            ctx.add(model, N(PROV + "wasAttributedTo"), N(ctx.batch.agents["team"]))
+        if model.value not in ctx.described:
+            ctx.described.add(model.value)
+            ctx.add(model, A, ikg("LogicModel"))
+            ctx.label(model, f"{ctx.namespace}: {row.get('domain') or 'general'}")
+            # The catalogue's rows grouped by domain: a grouping made by the loader, not a source record.
+            ctx.add(model, ikg("assertionStatus"), N(status_iri("inferred")))
+            if ctx.batch.agents.get("team"):
+                ctx.add(model, N(PROV + "wasAttributedTo"), N(ctx.batch.agents["team"]))
         if domain is not None:
             ctx.add(model, ikg("domain"), domain)
         for e in elements:

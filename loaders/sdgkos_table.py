@@ -292,4 +292,5 @@ KIND = Kind(
     ],
     convert=convert,
     finish=describe_graph,
+    whole=True,  # reads the SDG labels the other tables of its load made
 )

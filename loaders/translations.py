@@ -352,4 +352,5 @@ KIND = Kind(
     ],
     convert=convert,
     finish=describe_graph,
+    whole=True,  # checks labels against the records the other tables of its load made
 )

@@ -8,7 +8,7 @@ new rows cite the workbook. :func:`impactkg.loaders.prepare` sends such a workbo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,8 @@ def prepare_workbook(
     lookup: Callable[[str], list],
     existing: list[str],
     progress: Callable[[str], None] | None = None,
+    ignore_columns: Sequence[str] = (),
+    new_concepts: bool = False,
 ):
     """Read a workbook written by ``impactkg export`` into a :class:`~impactkg.loaders.base.Batch`
     that replaces the graphs it was made from (and their sub-graphs: an emptied graph maps to
@@ -98,6 +100,7 @@ def prepare_workbook(
     if progress:
         progress(path.name)
     batch = Batch(lookup, ns)
+    batch.ignore_columns, batch.new_concepts = set(ignore_columns), new_concepts
     batch.note = (f"{path.name}: the catalogue of namespace {ns!r}, written by 'impactkg export'; "
                   "its sheets replace those records")
     replaced = [g for g in about.replaces if g in existing]

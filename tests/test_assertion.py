@@ -248,7 +248,7 @@ def test_a_users_rows_default_to_stated_or_doubtful(tmp_path):
     path = _write(tmp_path / "mine.csv", ["id", "indicator", "unit", "doubtful", "status", "quote"], [
         ["1", "待機児童数", "人", "", "", ""], ["2", "読めない指標", "人", "indicator", "", ""],
         ["3", "推定した指標", "人", "", "inferred", "元の文言"]])
-    kg.load(path, kind="catalogue")
+    kg.load(path, kind="catalogue", new_concepts=True)  # only the ontology: no unit is known yet
     rows = kg.sparql("""SELECT ?id ?st ?q WHERE { ?i a ikg:Indicator ; dcterms:identifier ?id ; ikg:assertionStatus ?st
         OPTIONAL { ?i ikg:quote ?q } } ORDER BY ?id""").dicts()
     assert [(r["id"], r["st"].rsplit("/", 1)[-1], r["q"]) for r in rows] == [

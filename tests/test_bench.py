@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
 
-SECTIONS = ("## Machine", "## Targets", "## Datasets", "## Build", "## Queries", "## Export", "## Maps",
-            "## Endpoint against oxigraph serve",
+SECTIONS = ("## Machine", "## Targets", "## Datasets", "## Build", "## Queries", "## Export",
+            "## Loads on disk", "## Maps", "## Endpoint against oxigraph serve",
             "## Loops and leverage", "## What the results cost", "## Start-up of the command line",
             "## Growth of the system-map work", "## Checking the graph: SHACL and reasoning")
 
@@ -51,6 +51,19 @@ def test_quick_run_writes_every_section_with_the_machine_and_the_date(quick):
     assert "quick smoke run" in text
     # Every target is listed, none judged at a tiny size.
     assert len(res["targets"]) >= 6 and all(t["met"] is None for t in res["targets"])
+
+
+def test_on_disk_loads_hold_the_same_triples_as_pyoxigraphs_and_the_csv_is_counted(quick):
+    _, res = quick
+    loads = res["loads"]
+    (size, _), = res["builds"].items()
+    assert loads["impactkg-nt-disk"]["quads"] == loads["pyoxigraph-nt-disk"]["quads"] == res["datasets"][size]["triples"]
+    csv = loads["impactkg-csv-disk"]
+    assert csv["rows"] == loads["csv_rows"] == 1_000 and csv["rows_per_minute"] > 0
+    assert csv["peak_rss_mb"] >= csv["rss_before_mb"] > 0
+    names = [t["target"] for t in res["targets"]]
+    assert any("on-disk load" in n and "bulk_load" in n for n in names)
+    assert any("catalogue CSV of 1,000 rows" in n for n in names)
 
 
 def test_every_contender_loads_the_same_triples_and_the_ratios_make_sense(quick):

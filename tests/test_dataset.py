@@ -169,6 +169,8 @@ def test_doubtful_ocr_cells_are_flagged_not_invented(kg):
     ).dicts()
     # Doubtful unit cells are kept as written but are not units; the truncated sub-indicator (4) has none.
     assert {r["id"] for r in no_unit} == {"174", "175", "176", "355", "hj21-1-4"}
+    text = kg.sparql("SELECT ?t WHERE { ?i dcterms:identifier '175' ; ikg:unitText ?t }").dicts()
+    assert text == [{"t": "% / 160mg/dl以上の者の割合（40 %"}]
 
 
 def test_stakeholders_roles_in_subcommittees(kg):

@@ -17,7 +17,7 @@ from openpyxl import load_workbook as open_xlsx
 from rdflib.compare import isomorphic
 
 from impactkg import KnowledgeGraph, LoadError
-from impactkg.errors import TableError
+from impactkg.errors import Refused, TableError
 from impactkg.graph import export as ex
 from impactkg.graph.export.tables import write_result
 from impactkg.graph.export.workbook import write_workbook
@@ -269,7 +269,7 @@ def test_workbook_has_a_sheet_per_kind_in_the_loaders_columns(book):
 def test_workbook_round_trip_is_isomorphic(kg, book):
     fresh = KnowledgeGraph.memory()
     fresh.load_ontology()
-    fresh.load(book)
+    fresh.load(book, force=True)  # the workbook of the embedded dataset replaces its (reserved) graphs
     assert isomorphic(union(fresh.quads()), union(kg.quads()))
 
 
@@ -279,10 +279,10 @@ def test_the_cli_and_the_python_api_load_a_workbook_alike(book, tmp_path):
     graph = KnowledgeGraph.memory()
     graph.build()
     before = union(graph.quads())
-    graph.load(book)
+    graph.load(book, force=True)
     assert isomorphic(union(graph.quads()), before)  # replaced, not added again
     store = tmp_path / "store"
-    for args in (["build"], ["load", str(book)]):
+    for args in (["build"], ["load", str(book), "--force"]):
         proc = subprocess.run([str(BIN), *args, "--store", str(store)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
     on_disk = KnowledgeGraph.open(store)
@@ -296,7 +296,13 @@ def test_workbook_reloaded_in_place_replaces_its_records(book, tmp_path):
     graph = KnowledgeGraph.memory()
     graph.build()
     before = union(graph.quads())
-    graph.load(book)
+    with pytest.raises(Refused) as refused:  # the embedded dataset's graphs are reserved
+        graph.load(book)
+    assert str(refused.value).startswith(
+        "catalogue.xlsx (21 sheets): would replace the reserved graphs <https://w3id.org/impactkg/graph/consortium/")
+    assert str(refused.value).endswith("or give --force (force=True) to replace them")
+    assert isomorphic(union(graph.quads()), before)
+    graph.load(book, force=True)
     assert isomorphic(union(graph.quads()), before)
     assert "https://w3id.org/impactkg/graph/consortium/concepts" in graph.graphs()
 
@@ -319,7 +325,7 @@ def test_an_edit_in_excel_comes_back_and_cites_the_workbook(book, tmp_path):
     wb.save(edited)
     graph = KnowledgeGraph.memory()
     graph.build()
-    graph.load(edited)
+    graph.load(edited, force=True, new_concepts=True)  # 時間 is a unit the dataset does not know
     units = graph.sparql("SELECT ?u WHERE { ?i dcterms:identifier '1' ; ikg:unitText ?u }").rows
     assert [str(u[0]) for u in units] == ["時間"]
     label = graph.sparql(
@@ -399,7 +405,11 @@ def test_cli_workbook_export_edit_and_load(store, tmp_path):
     header = [c.value for c in ws[1]]
     next(r for r in ws.iter_rows(min_row=2) if r[0].value == "2")[header.index("unit")].value = "秒"
     wb.save(path)
-    out = run("load", str(path), store=store).stdout
+    err = run("load", str(path), store=store, check=False).stderr
+    assert "cat.xlsx[catalogue]:14:unit: unknown unit '秒'" in err  # a unit the dataset does not know
+    err = run("load", str(path), "--new-concepts", store=store, check=False).stderr
+    assert err.startswith("impactkg: error: cat.xlsx (21 sheets): would replace the reserved graphs")
+    out = run("load", str(path), "--new-concepts", "--force", store=store).stdout
     assert "its sheets replace those records" in out
     csv_out = run("query", "-e", "SELECT ?u WHERE { ?i dcterms:identifier '2' ; ikg:unitText ?u }",
                   "--format", "csv", store=store).stdout

@@ -98,7 +98,8 @@ def test_translation_errors_are_located_and_change_nothing(fresh_kg, tmp_path):
     bad.write_text(BAD, encoding="utf-8")
     before = fresh_kg.canonical_nquads()
     with pytest.raises(LoadError) as err:
-        fresh_kg.load(bad, kind="translations", namespace="consortium")
+        fresh_kg.load(bad, kind="translations", namespace="consortium",  # ids of the consortium
+                      graph="https://w3id.org/impactkg/graph/mine")  # into a graph of ours
     lines = str(err.value).splitlines()
     assert lines == [
         "mine.csv:3:kind: unknown kind 'indikator' (known: indicator, impact, activity, result, logic-model, "

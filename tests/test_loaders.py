@@ -14,8 +14,8 @@ from impactkg.loaders.template import write_template
 HEADER_JA = ["番号", "分野", "SDGsゴール", "SDGsターゲット", "インパクト", "アクティビティ例",
              "アウトプット例・アウトカム例", "インパクト指標", "単位"]
 ROWS = [
-    ["1", "教育", "4", "4.1", "学力の向上", "放課後学習支援", "参加児童数", "参加児童の学力テスト平均点", "点"],
-    ["2", "教育", "4", "4.1", "学力の向上", "放課後学習支援", "教材の配布", "教材を受け取った世帯数", "戸"],
+    ["1", "ヘルスケア・健康", "4", "4.1", "学力の向上", "放課後学習支援", "参加児童数", "参加児童の学力テスト平均点", "人"],
+    ["2", "ヘルスケア・健康", "4", "4.1", "学力の向上", "放課後学習支援", "教材の配布", "教材を受け取った世帯数", "戸"],
 ]
 
 
@@ -38,14 +38,14 @@ def test_catalogue_in_excel_encodings_with_japanese_headers(fresh_kg, tmp_path, 
     assert summary.sources[0][2] == 2
     rows = fresh_kg.query("indicators-for-target", target="4.1").dicts()
     assert {(r["indicator"], r["unit"]) for r in rows} == {
-        ("参加児童の学力テスト平均点", "点"), ("教材を受け取った世帯数", "戸")}
-    # 戸 is the consortium's unit concept; 点 is new and minted in the user's graph
+        ("参加児童の学力テスト平均点", "人"), ("教材を受け取った世帯数", "戸")}
+    # 戸 is the consortium's unit concept: the user's indicator uses it, no second 戸 is made
     units = {r["unit"]: r["indicators"] for r in fresh_kg.query("units-in-use").dicts()}
-    assert units["戸"] == 2 and units["点"] == 1
+    assert units["戸"] == 2
 
 
 def test_full_width_codes_are_normalised(fresh_kg, tmp_path):
-    rows = [["１", "教育", "４", "４．１", "学力の向上", "", "", "全角コードの指標", "％"]]
+    rows = [["１", "ヘルスケア・健康", "４", "４．１", "学力の向上", "", "", "全角コードの指標", "％"]]
     fresh_kg.load(write_csv(tmp_path / "wide.csv", HEADER_JA, rows))
     got = fresh_kg.query("indicators-for-target", target="4.1").dicts()
     assert [(r["id"], r["unit"]) for r in got] == [("1", "%")]
@@ -57,7 +57,18 @@ def test_xlsx_workbook_sheet_named_by_kind(fresh_kg, tmp_path):
     ws.title = "catalogue"
     ws.append(HEADER_JA)
     for r in ROWS:
-        ws.append([int(r[0])] + r[1:])  # Excel keeps numbers as numbers
+        ws.append([int(r[0])] + r[1:])  # typed in a General column, Excel keeps them as numbers
+    wb.save(tmp_path / "book.xlsx")
+    before = fresh_kg.canonical_nquads()
+    with pytest.raises(LoadError) as exc:
+        fresh_kg.load(tmp_path / "book.xlsx", namespace="book")
+    assert [m.split(" where")[0] for m in messages(exc)] == [
+        "book.xlsx[catalogue]!A2:番号: a number in the workbook (1)",
+        "book.xlsx[catalogue]!A3:番号: a number in the workbook (2)"]
+    assert "Format the column as Text" in messages(exc)[0] and "('17.10)" in messages(exc)[0]
+    assert fresh_kg.canonical_nquads() == before
+    for row in ws.iter_rows(min_row=2, max_col=1):
+        row[0].value = str(row[0].value)  # as text, the way the template's Text column keeps them
     wb.save(tmp_path / "book.xlsx")
     fresh_kg.load(tmp_path / "book.xlsx", namespace="book")
     ids = {r["id"] for r in fresh_kg.query("indicators-for-target", target="4.1").dicts()}
@@ -66,7 +77,7 @@ def test_xlsx_workbook_sheet_named_by_kind(fresh_kg, tmp_path):
 
 def test_bad_sdg_code_names_file_row_and_column_and_changes_nothing(fresh_kg, tmp_path):
     before = fresh_kg.canonical_nquads()
-    rows = [ROWS[0], ["2", "教育", "3", "3.99", "x", "", "", "ありえないターゲットの指標", "人"]]
+    rows = [ROWS[0], ["2", "ヘルスケア・健康", "3", "3.99", "x", "", "", "ありえないターゲットの指標", "人"]]
     path = write_csv(tmp_path / "bad.csv", HEADER_JA, rows)
     with pytest.raises(LoadError) as exc:
         fresh_kg.load(path)
@@ -87,11 +98,11 @@ def test_cp932_file_with_a_missing_column_reports_it(fresh_kg, tmp_path):
 
 def test_all_errors_of_a_file_are_reported_at_once(fresh_kg, tmp_path):
     rows = [
-        ["1", "教育", "4", "4.1", "a", "", "", "ok", "人"],
-        ["1", "教育", "4", "4.1", "a", "", "", "重複", "人"],  # duplicate id
-        ["3", "教育", "4", "4.1", "a", "", "", "", "人"],  # empty required cell
-        ["4", "教育", "5", "4.1", "a", "", "", "ゴール不一致", "人"],  # goal does not match target
-        ["5", "教育", "", "eleven", "a", "", "", "コードでない", "人"],  # not a code
+        ["1", "ヘルスケア・健康", "4", "4.1", "a", "", "", "ok", "人"],
+        ["1", "ヘルスケア・健康", "4", "4.1", "a", "", "", "重複", "人"],  # duplicate id
+        ["3", "ヘルスケア・健康", "4", "4.1", "a", "", "", "", "人"],  # empty required cell
+        ["4", "ヘルスケア・健康", "5", "4.1", "a", "", "", "ゴール不一致", "人"],  # goal does not match target
+        ["5", "ヘルスケア・健康", "", "eleven", "a", "", "", "コードでない", "人"],  # not a code
     ]
     with pytest.raises(LoadError) as exc:
         fresh_kg.load(write_csv(tmp_path / "many.csv", HEADER_JA, rows))
@@ -180,6 +191,7 @@ def test_unknown_closed_vocabulary_values_list_the_known_ones(fresh_kg, tmp_path
         fresh_kg.load(path)
     (msg,) = messages(exc)
     assert msg.startswith("cases.csv:2:method: unknown finance-method 'barter' (known: ")
+    assert "融資 (Loan)" in msg and "--new-concepts" not in msg  # a closed vocabulary: no new ones
 
 
 def test_finance_case_provider_by_name_resolves_to_the_known_organisation(fresh_kg, tmp_path):
@@ -199,7 +211,7 @@ def test_template_round_trip_through_excel(fresh_kg, tmp_path):
     header = [c.value for c in ws[1]]
     assert header[:2] == ["id", "indicator"]
     row = dict.fromkeys(header, None) | {"id": "A-1", "indicator": "研修修了者数", "unit": "人", "sdg_target": "8.6",
-                                         "domain": "人材・働き方", "impact": "若者の就業"}
+                                         "domain": "ヘルスケア・健康", "impact": "若者の就業"}
     ws.append([row[h] for h in header])
     wb.save(path)
     fresh_kg.load(path, namespace="ours")

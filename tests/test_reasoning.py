@@ -89,7 +89,7 @@ def test_without_java_the_owl_rl_rules_infer_the_same_chain(fresh_kg, monkeypatc
 def test_a_planted_contradiction_is_reported_with_its_iris_and_axioms(fresh_kg, reasoner, tmp_path):
     stale = tmp_path / "stale.ttl"  # inferences of an earlier, consistent state
     stale.write_text("<https://w3id.org/impactkg/id/impact/planted-both> a <urn:x:Stale> .\n")
-    fresh_kg.load(stale, graph=INFERRED_GRAPH)
+    fresh_kg.load(stale, graph=INFERRED_GRAPH, force=True)  # a reserved graph, on purpose
     assert INFERRED_GRAPH in fresh_kg.graphs()
     fresh_kg.load(FIXTURES / "contradiction.ttl")
     report = reason(fresh_kg, reasoner=reasoner)

@@ -152,14 +152,21 @@ def progress(desc: str, unit: str = "file") -> tuple[Callable[[str], None], Call
 def graph(args: argparse.Namespace) -> Any:
     """The graph a command works on: ``--store DIR``, ``--endpoint URL`` or the default, with the
     hosts ``--allow-service`` lets SERVICE and LOAD reach."""
-    from impactkg.graph.store import KnowledgeGraph
+    import warnings
 
-    return KnowledgeGraph.open(
-        getattr(args, "store", None),
-        endpoint=getattr(args, "endpoint", None),
-        update_endpoint=getattr(args, "update_endpoint", None),
-        allow_hosts=getattr(args, "allow_service", None) or (),
-    )
+    from impactkg.graph.store import KnowledgeGraph, StoreWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StoreWarning)  # said below, once, as a line
+        kg = KnowledgeGraph.open(
+            getattr(args, "store", None),
+            endpoint=getattr(args, "endpoint", None),
+            update_endpoint=getattr(args, "update_endpoint", None),
+            allow_hosts=getattr(args, "allow_service", None) or (),
+        )
+    for notice in kg.notices:
+        print(f"impactkg: warning: {notice}", file=sys.stderr)
+    return kg
 
 
 def _read_only(args: argparse.Namespace) -> Any:
@@ -241,6 +248,24 @@ def add_load_options(sp: argparse.ArgumentParser) -> None:
         "--encoding",
         help="text encoding of CSV files (default: UTF-8, UTF-8 with BOM or CP932, detected)",
     )
+    sp.add_argument(
+        "--ignore-columns", metavar="A,B", default="",
+        help="columns to leave out on purpose (any other column no kind knows is an error)",
+    )
+    sp.add_argument(
+        "--new-concepts", action="store_true",
+        help="add a domain, unit, method, ... that no concept has as label, instead of refusing it "
+        "(or define it in a concepts table of the same load)",
+    )
+
+
+def load_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of ``KnowledgeGraph.load`` from the loading commands' arguments."""
+    return {
+        "kind": args.kind, "namespace": args.namespace, "encoding": args.encoding,
+        "ignore_columns": [c.strip() for c in args.ignore_columns.split(",") if c.strip()],
+        "new_concepts": args.new_concepts,
+    }
 
 
 def add_allow_service(sp: argparse.ArgumentParser) -> None:

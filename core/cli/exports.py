@@ -172,7 +172,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     "logic-chain)")
     sp.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
                     help="a parameter, for the queries that have it (repeatable)")
-    sp.add_argument("--figure", action="append", choices=FIGURES,
+    sp.add_argument("--figure", action="append", choices=Later(_figures), metavar="FIGURE",
                     help="figures to include (repeatable; default: all)")
     sp.add_argument("-o", "--output", required=True, metavar="FILE", help="report.html or report.md")
     sp.set_defaults(func=cmd_report)

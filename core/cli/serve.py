@@ -22,7 +22,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ImpactKGError("--token is for updates: add --allow-update")
     for name, value, low in (("--timeout", args.timeout, 0.1), ("--max-results", args.max_results, 1),
                              ("--max-body", args.max_body, 1024), ("--workers", args.workers, 1),
-                             ("--read-timeout", args.read_timeout, 1)):
+                             ("--read-timeout", args.read_timeout, 1), ("--max-load", args.max_load, 1024)):
         if value < low:
             raise ImpactKGError(f"{name} must be at least {low}, not {value}")
     user = os.environ.get(USER_ENV)
@@ -39,6 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         max_results=args.max_results,
         max_body=args.max_body,
+        max_load=args.max_load,
         allow_hosts=tuple(h.lower() for h in args.allow_service),
         workers=args.workers,
         cors=tuple(args.cors),
@@ -69,6 +70,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     help="most rows or triples a query may return (default: 10000)")
     sp.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
                     help="largest request body accepted (default: 1000000)")
+    sp.add_argument("--max-load", type=int, default=1 << 30, metavar="BYTES",
+                    help="largest load (POST /load, impactkg load --token) accepted (default: 1 GiB)")
     sp.add_argument("--allow-service", "--allow-host", dest="allow_service", action="append", default=[],
                     metavar="HOST", help="a host that SERVICE and LOAD may reach (repeatable; default: none)")
     sp.add_argument("--workers", type=int, default=2, metavar="N",

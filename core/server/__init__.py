@@ -39,19 +39,23 @@ def make_server(config: ServeConfig) -> ImpactKGServer:
 def serve(config: ServeConfig) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM), then stop every worker."""
     httpd = make_server(config)
-    mode = "updates allowed with the token" if config.allow_update else "read-only"
-    print(f"serving {httpd.app.location} at {httpd.base}/ ({mode}; "
-          f"time limit {config.timeout:g} s, at most {config.max_results} results)", flush=True)
-    if config.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"impactkg: warning: listening on {config.host}: other machines can reach this server "
-              "(put a reverse proxy with TLS in front of it; see README)", file=sys.stderr, flush=True)
 
     def stop(signum: int, frame: Any) -> None:
         threading.Thread(target=httpd.shutdown, daemon=True).start()
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        httpd.serve_forever(poll_interval=0.2)
+        # A local store records who serves it (address, pid) before anyone is told the address,
+        # so that a command that would write it says where to load instead
+        # (impactkg.graph.backends.versions).
+        with httpd.app.announce(httpd.base):
+            mode = "updates allowed with the token" if config.allow_update else "read-only"
+            print(f"serving {httpd.app.location} at {httpd.base}/ ({mode}; "
+                  f"time limit {config.timeout:g} s, at most {config.max_results} results)", flush=True)
+            if config.host not in ("127.0.0.1", "localhost", "::1"):
+                print(f"impactkg: warning: listening on {config.host}: other machines can reach this server "
+                      "(put a reverse proxy with TLS in front of it; see README)", file=sys.stderr, flush=True)
+            httpd.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
     finally:

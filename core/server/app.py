@@ -42,6 +42,8 @@ class ServeConfig:
     timeout: float = 30.0
     max_results: int = 10000
     max_body: int = 1_000_000
+    #: Largest body of a load (``POST /load``), streamed to a temporary folder.
+    max_load: int = 1 << 30
     allow_hosts: tuple[str, ...] = ()
     workers: int = 2
     max_connections: int = 64
@@ -149,6 +151,18 @@ class App:
             )
         finally:
             self.invalidate()
+
+    def load(self, paths: Sequence[Path], **options: Any) -> Any:
+        """Load files through the door (one load, one new version of the store: the readers
+        switch to it when it is complete); returns the LoadSummary."""
+        try:
+            return self.kg.load(*paths, **options)
+        finally:
+            self.invalidate()
+
+    def announce(self, base: str) -> Any:
+        """While serving a local store: its ``serving.json`` (this server's address and pid)."""
+        return self.kg.serving(base, self.config.allow_update)
 
     def invalidate(self) -> None:
         with self._lock:

@@ -312,7 +312,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             url = urllib.parse.urlsplit(request_target(self.path))
             req = Request(method, url.path, parse_qs(url.query), self.headers, base=self.server.base)
-            req.body = self._body()
+            # A load streams its own (larger) body: impactkg.server.loads.
+            req.body = self._body() if url.path != "/load" else b""
         except HttpError as exc:
             self._error(exc.status, str(exc), exc.headers)
             return
@@ -396,6 +397,10 @@ class Handler(BaseHTTPRequestHandler):
         app = self.server.app
         if req.path == "/sparql":
             return sparql(app, req)
+        if req.path == "/load":
+            from impactkg.server.loads import load_route
+
+            return load_route(app, req, self.rfile)
         if req.path in ("/queries", "/queries/"):
             return list_queries()
         if req.path.startswith("/queries/"):

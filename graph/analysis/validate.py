@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from impactkg.ontology import SH, shapes_file
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 if TYPE_CHECKING:
     import rdflib
@@ -80,18 +82,25 @@ def _short(term: rdflib.term.Node | None) -> str | None:
     return None if term is None else str(term)
 
 
-def validate_graph(data: rdflib.Graph, shapes: str | Path | None = None) -> ValidationReport:
-    """Validate an rdflib graph with pySHACL against the shapes (default: impactkg's ``shapes.ttl``)."""
+def validate_graph(
+    data: rdflib.Graph, shapes: str | Path | None = None, focus: set[str] | None = None
+) -> ValidationReport:
+    """Validate an rdflib graph against the shapes (default: impactkg's ``shapes.ttl``); with
+    ``focus``, report only the results whose focus node is one of those IRIs. The graph is
+    validated in place (pySHACL adds nothing to it without inference): give a graph of your own."""
     import rdflib
     from pyshacl import validate as shacl
 
     shapes_graph = rdflib.Graph().parse(str(shapes or shapes_file()), format="turtle")
     conforms, report_graph, _ = shacl(
-        data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, advanced=True
+        data, shacl_graph=shapes_graph, inference="none", allow_warnings=True, advanced=True,
+        inplace=True,
     )
     sh = rdflib.Namespace(SH)
     violations = []
     for res in report_graph.subjects(rdflib.RDF.type, sh.ValidationResult):
+        if focus is not None and str(report_graph.value(res, sh.focusNode)) not in focus:
+            continue
         severity = str(report_graph.value(res, sh.resultSeverity)).rsplit("#", 1)[-1]
         violations.append(
             Violation(
@@ -152,3 +161,40 @@ def validate(
     if progress:
         progress("pySHACL")
     return validate_graph(data, path)
+
+
+def validate_batch(kg: KnowledgeGraph, batch: Any, shapes: str | Path | None = None) -> ValidationReport:
+    """The SHACL results of what a load would write (a :class:`~impactkg.loaders.base.Batch`),
+    and only of that: its records are validated with what the graph says of the records they
+    refer to (their types) and with the ontology (so that ``sh:class`` follows
+    ``rdfs:subClassOf``); results about the graph's own records are not reported.
+    """
+    import pyoxigraph as ox
+    import rdflib
+
+    from impactkg.graph.sparql.terms import to_rdflib
+    from impactkg.ontology import ONTOLOGY_GRAPH
+
+    quads = {q for qs in batch.graphs.values() for q in qs}
+    mine = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    terms: dict[Any, Any] = {}
+
+    def term(t: Any) -> Any:
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = to_rdflib(t)
+        return found
+
+    data = rdflib.Graph()
+    for q in (*quads, *batch.sources):
+        data.add((term(q.subject), term(q.predicate), term(q.object)))
+    typed = {q.subject for q in (*quads, *batch.sources) if q.predicate.value == RDF_TYPE}
+    mentioned = {t for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)} - typed
+    if mentioned:
+        values = " ".join(f"<{t.value}>" for t in mentioned)
+        for triple in kg.sparql(f"CONSTRUCT {{ ?o a ?t }} WHERE {{ VALUES ?o {{ {values} }} ?o a ?t }}").triples:
+            data.add(triple)
+    ontology = kg.sparql(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}")
+    for triple in ontology.triples:
+        data.add(triple)
+    return validate_graph(data, shapes, focus=mine)

@@ -8,6 +8,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -16,11 +17,19 @@ import pyoxigraph as ox
 
 from impactkg.errors import QueryError, StoreError, TimeLimit, TooLarge
 from impactkg.graph.backends import FORMATS, QueryRequest, stack
+from impactkg.graph.backends.versions import Server, StoreFolder, kill_point
 from impactkg.graph.sparql.diagnose import explain
 from impactkg.graph.sparql.formats import write_rdf
 from impactkg.graph.sparql.params import PARAM_NS, with_param_binds
 from impactkg.graph.sparql.results import QueryResult
 from impactkg.ontology import PREFIXES
+
+#: Below this many quads removed, graphs are removed in place in the staged version; above it
+#: (and above a third of what stays), what stays is copied into an empty version instead.
+COPY_ABOVE = 50_000
+#: Lists of quads at least this long go to the bulk loader (its own files on disk); shorter ones
+#: to one transaction (in memory, flushed once at the end of the write).
+BULK_ABOVE = 10_000
 
 
 def _one_line(exc: BaseException) -> str:
@@ -163,24 +172,84 @@ def _dedupe(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
 
 
 class OxigraphBackend:
-    """pyoxigraph ``Store``: in memory, or persisted in a folder (RocksDB), queried in this
-    process."""
+    """pyoxigraph ``Store``: in memory, or persisted in a store folder (RocksDB versions, see
+    :mod:`~impactkg.graph.backends.versions`), queried in this process.
+
+    In a folder the version in use is opened read-only, always: a version, once in use, is never
+    written again, so that other processes (``KnowledgeGraph.open(DIR, read_only=True)``, the
+    server's query workers) may read it beside this one (pyoxigraph leaves a read-only open beside
+    a writer of the same database undefined). Every write — a load, an update, a drop — makes the
+    next version (:meth:`staged`). Opened for writing, this back end is the store's one writer
+    (``write.lock``); when another process is (``impactkg serve``, a notebook), it opens
+    read-only and a write raises StoreError saying who writes (the server's address and how to
+    load through it). ``locked`` says the caller holds the lock already (the server's own
+    writes).
+    """
 
     name = "oxigraph"
     loads_files = True
 
-    def __init__(self, path: Path | None = None, read_only: bool = False):
-        try:
-            if path is None:
-                self.store = ox.Store()
-            else:
-                self.store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-        except OSError as exc:
-            hint = " (another process writes to it: open it read-only, or stop that process)" \
-                if "lock" in str(exc).lower() else ""
-            raise StoreError(f"cannot open the store at {path}: {_one_line(exc)}{hint}") from None
+    def __init__(self, path: Path | None = None, read_only: bool = False, locked: bool = False):
         self.path = path
         self.read_only = read_only
+        #: What the user should know about the store as it was opened (an interrupted write).
+        self.notices: list[str] = []
+        self.served_by: Server | None = None
+        self.folder: StoreFolder | None = None
+        self.version: Path | None = None
+        self._hold: Any = None
+        self._staging = 0
+        self._owns_lock = False
+        self._refusal = ""
+        if path is None:
+            self.store = ox.Store()
+            return
+        folder = self.folder = StoreFolder(path)
+        if not read_only and not locked:
+            try:
+                folder.lock_writer()
+                self._owns_lock = True
+            except StoreError as exc:
+                # Another process writes this store (``impactkg serve``, say): the version in
+                # use is safe to read beside it, a write is refused with the reason.
+                self.served_by, self.read_only, self._refusal = folder.server(), True, str(exc)
+        try:
+            if self.read_only:
+                version = folder.current()
+                if version is None:
+                    raise StoreError(f"no graph at {path}: run 'impactkg build --store {path}' first")
+                self.notices += folder.read_notices()
+            else:
+                self.notices += folder.recover()
+                version = folder.current()
+                if version is None:  # a new store: an empty first version
+                    version = folder.next_version()
+                    self._open(version, writable=True)
+                    self.store.flush()
+                    self._release()
+                    folder.commit(version)
+            self._open(version)
+        except BaseException:
+            if self._owns_lock:
+                folder.unlock_writer()
+            raise
+
+    def _open(self, version: Path, writable: bool = False) -> None:
+        assert self.folder is not None
+        hold = self.folder.hold(version)
+        try:
+            store = ox.Store(str(version)) if writable else ox.Store.read_only(str(version))
+        except (OSError, RuntimeError) as exc:
+            if hold is not None:
+                hold.close()
+            raise StoreError(f"cannot open the store at {self.path}: {_one_line(exc)}") from None
+        self.store, self.version, self._hold = store, version, hold
+
+    def _release(self) -> None:
+        self.store = None  # type: ignore[assignment]  # RocksDB closes when the Store goes
+        if self._hold is not None:
+            self._hold.close()
+            self._hold = None
 
     @property
     def location(self) -> str:
@@ -197,35 +266,104 @@ class OxigraphBackend:
         return stack.run(lambda: run_query(store, request), remaining, request.cancel, limit=request.timeout)
 
     def _writable(self) -> None:
+        if self._refusal:
+            raise StoreError(self._refusal)
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only: open it without read_only to change it")
 
     def update(self, text: str, base_iri: str | None = None, timeout: float | None = None) -> None:
-        """Run an update on a thread with a large stack. Past ``timeout`` (or on Ctrl-C) the caller
-        stops waiting and TimeLimit is raised, but the update goes on and is applied when it ends
-        (pyoxigraph cannot stop it); a process that exits first leaves the store unchanged (one
-        transaction)."""
+        """A SPARQL update: one transaction, on the next version of a store folder, run on a
+        thread with a large stack. Past ``timeout`` (or on Ctrl-C) TimeLimit is raised and the
+        next version is discarded: nothing is written (in memory, pyoxigraph cannot stop the
+        update, which is applied when it ends)."""
         self._writable()
-        store, path = self.store, self.path
+        with self.staged():
+            store = self.store
+            stack.run(lambda: run_update(store, text, base_iri), timeout, what="update")
 
-        def work() -> None:
-            run_update(store, text, base_iri)
-            if path is not None:
-                store.flush()
+    @contextlib.contextmanager
+    def staged(self) -> Iterator[None]:
+        """Every write inside happens on the next version of the store folder, which becomes the
+        one in use, in one step, when the block ends without an error, and is discarded
+        otherwise (see :mod:`~impactkg.graph.backends.versions`). Queries inside see that
+        version. In memory, and inside another staged block, it only groups the writes."""
+        self._writable()
+        if self.folder is None or self._staging:
+            self._staging += 1
+            try:
+                yield
+            finally:
+                self._staging -= 1
+            return
+        folder = self.folder
+        old = (self.store, self.version, self._hold)
+        new = folder.next_version()
+        try:
+            self.store.backup(str(new))  # hard links to the immutable files: milliseconds
+        except (OSError, RuntimeError) as exc:
+            folder.discard(new)
+            raise StoreError(f"cannot make the next version of the store at {self.path}: {_one_line(exc)}") from None
+        self._hold = None  # the old version's lock stays in ``old``
+        self._open(new, writable=True)
+        self._staging = 1
+        try:
+            kill_point("staged")
+            yield
+            self.store.flush()
+        except BaseException:
+            unfinished = self.version
+            self._release()
+            self.store, self.version, self._hold = old
+            folder.discard(unfinished)  # type: ignore[arg-type]
+            raise
+        finally:
+            self._staging = 0
+        done = self.version
+        self._release()  # closed before it is in use: from now on nothing writes it
+        try:
+            folder.commit(done)  # type: ignore[arg-type]
+        except BaseException:
+            self.store, self.version, self._hold = old
+            folder.discard(done)  # type: ignore[arg-type]
+            raise
+        previous = old[2]
+        del old  # the previous version's Store goes here
+        if previous is not None:
+            previous.close()
+        self._open(done)  # type: ignore[arg-type]
+        folder.tidy(done)
 
-        stack.run(work, timeout, what="update")
+    @property
+    def streams(self) -> bool:
+        """A load may write its quads in chunks (:meth:`clear_graphs`, :meth:`add`) inside
+        :meth:`staged`: true for a store folder."""
+        return self.folder is not None
 
     def replace_graphs(
-        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = ()
+        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = (),
+        cleared: set[str] | None = None,
     ) -> None:
-        """Replace each named graph by its new quads and add ``additions``; on failure, the
-        previous content is restored. ``files`` (:class:`~impactkg.loaders.rdf.RdfFile`) are
-        RDF files whose graphs are replaced by their content, parsed by the store."""
+        """Replace each named graph by its new quads and add ``additions``, as one change: in a
+        folder on the next version of the store (switched to when it is complete); in memory with
+        the previous content restored on failure. ``files``
+        (:class:`~impactkg.loaders.rdf.RdfFile`) are RDF files whose graphs are replaced by their
+        content, parsed by the store (``bulk_load`` in a folder). Graphs in ``cleared`` were
+        emptied earlier in the same staged write (a streaming load): they are added to."""
         from impactkg.loaders.rdf import load_file
 
         self._writable()
         files = list(files)
         names = list(dict.fromkeys([*graphs, *(g for f in files for g in f.graphs)]))
+        if self.folder is not None:
+            with self.staged():
+                self.clear_graphs([g for g in names if g not in (cleared or ())])
+                for quads in graphs.values():
+                    self.add(quads)
+                for f in files:
+                    load_file(self.store, f, bulk=True)
+                self.add([q for q in additions if q not in self.store])
+                kill_point("written")
+            return
         saved = {
             g: list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in names
         }
@@ -239,8 +377,6 @@ class OxigraphBackend:
             for f in files:
                 load_file(self.store, f)
             self.store.extend(new)
-            if self.path is not None:
-                self.store.flush()
         except BaseException:
             for g, quads in saved.items():
                 if self._has_graph(g):
@@ -250,13 +386,62 @@ class OxigraphBackend:
                 self.store.remove(q)
             raise
 
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads: in a staged version with the bulk loader (no transaction: the version is
+        not in use yet), else as one transaction."""
+        if self._staging and self.folder is not None and not (isinstance(quads, list) and len(quads) < BULK_ABOVE):
+            self.store.bulk_extend(quads)
+        else:
+            self.store.extend(quads)
+
+    def clear_graphs(self, names: Iterable[str]) -> None:
+        """Remove named graphs, inside :meth:`staged`. Removing costs about three times what
+        copying costs per quad (and holds the removal in memory), so when the graphs removed
+        hold more than a third of what stays, what stays is copied into an empty version instead."""
+        present = [g for g in names if self._has_graph(g)]
+        if not present:
+            return
+        removed = sum(self._count(g) for g in present)
+        kept = len(self.store) - removed
+        if self.folder is None or not self._staging or removed < COPY_ABOVE or 3 * removed < kept:
+            for g in present:
+                self.store.remove_graph(ox.NamedNode(g))
+            return
+        folder = self.folder
+        fresh = folder.next_version()
+        target = ox.Store(str(fresh))
+        drop = {ox.NamedNode(g) for g in present}
+        kept: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*self.store.named_graphs(), ox.DefaultGraph()]
+        try:
+            for name in kept:
+                if name in drop:
+                    continue
+                if not isinstance(name, ox.DefaultGraph):
+                    target.add_graph(name)
+                target.bulk_extend(self.store.quads_for_pattern(None, None, None, name))
+            target.flush()
+        except BaseException:
+            del target
+            folder.discard(fresh)
+            raise
+        previous = self.version
+        self._release()
+        folder.discard(previous)  # type: ignore[arg-type]
+        self.store, self.version, self._hold = target, fresh, folder.hold(fresh)
+        kill_point("copied")
+
+    def _count(self, graph: str) -> int:
+        text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        solutions: Any = self.store.query(text)
+        return int(next(iter(solutions))[0].value)
+
     def _has_graph(self, g: str) -> bool:
         return self.store.contains_named_graph(ox.NamedNode(g))
 
     def drop_graph(self, graph: str) -> None:
         self._writable()
         if self._has_graph(graph):
-            self.store.remove_graph(ox.NamedNode(graph))
+            self.replace_graphs({graph: []})
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -277,9 +462,14 @@ class OxigraphBackend:
     def __len__(self) -> int:
         return len(self.store)
 
+    def write_meta(self) -> None:
+        if self.folder is not None and not self.read_only:
+            self.folder.write_meta(self.graph_names())
+
     def close(self) -> None:
         if getattr(self, "store", None) is None:
             return
-        if self.path is not None and not self.read_only:
-            self.store.flush()
-        self.store = None  # type: ignore[assignment]
+        self._release()
+        if self._owns_lock and self.folder is not None:
+            self.folder.unlock_writer()
+            self._owns_lock = False

@@ -3,11 +3,13 @@ really stops them.
 
 pyoxigraph cannot cancel a query, so each query runs in a worker process that has opened the store
 read-only (``pyoxigraph.Store.read_only``); a worker still busy at the deadline is killed
-(SIGKILL) and a fresh one started in its place: no thread is left evaluating. Writes (updates,
-loads) run with every reader closed: an update in a process of its own (killed past the deadline;
-Oxigraph applies an update as one transaction, so nothing is then written), a load in this process.
-This is how ``impactkg serve`` reads a local store: the store decides how a query runs, the
-server only speaks HTTP.
+(SIGKILL) and a fresh one started in its place: no thread is left evaluating. The serving process
+is the store's one writer (it holds ``write.lock``, see :mod:`.versions`). An update runs with
+every reader closed, in a process of its own (killed past the deadline; Oxigraph applies an update
+as one transaction, so nothing is then written). A load builds the next version of the store in
+this process while the readers go on answering from the version in use; when it is complete the
+readers reopen on it. This is how ``impactkg serve`` reads a local store: the store decides how a
+query runs, the server only speaks HTTP.
 
 >>> QueryRequest("ASK { }").max_results is None
 True
@@ -29,7 +31,8 @@ import pyoxigraph as ox
 
 from impactkg.errors import Busy, Cancelled, ImpactKGError, QueryError, StoreError, TimeLimit
 from impactkg.graph.backends import QueryRequest
-from impactkg.graph.backends.oxigraph import OxigraphBackend, dump_store, run_query, run_update
+from impactkg.graph.backends.oxigraph import OxigraphBackend, dump_store, run_query
+from impactkg.graph.backends.versions import StoreFolder
 from impactkg.graph.sparql.results import QueryResult
 
 #: Seconds a query may wait for a free worker (waiting burns no CPU and does not count in the
@@ -48,9 +51,19 @@ def _error(name: str, message: str) -> ImpactKGError:
     return cls(message)
 
 
+def _open_current(folder: StoreFolder) -> tuple[ox.Store, Any]:
+    """The version of the store in use, opened read-only, and the lock that keeps it there."""
+    version = folder.current()
+    if version is None:
+        raise StoreError(f"no graph at {folder.root}")
+    hold = folder.hold(version)
+    return ox.Store.read_only(str(version)), hold
+
+
 def _reader(path: str, conn: Any) -> None:
     """A worker: answers requests on a read-only store until told to stop or the parent goes, on
-    a thread with a large stack (:mod:`.stack`: the engine recurses over the query text)."""
+    a thread with a large stack (:mod:`.stack`: the engine recurses over the query text).
+    ``path`` is the store folder; each (re)open reads the version in use."""
     import signal
 
     from impactkg.graph.backends.stack import start_thread
@@ -62,7 +75,9 @@ def _reader(path: str, conn: Any) -> None:
 
 
 def _serve(path: str, conn: Any) -> None:
-    store: ox.Store | None = ox.Store.read_only(path)
+    folder = StoreFolder(path)
+    store: ox.Store | None
+    store, hold = _open_current(folder)
     conn.send(("ready", None))
     while True:
         try:
@@ -73,10 +88,12 @@ def _serve(path: str, conn: Any) -> None:
             return
         if msg == "close":
             store = None
+            if hold is not None:
+                hold.close()
             conn.send(("closed", None))
             continue
         if msg == "reopen":
-            store = ox.Store.read_only(path)
+            store, hold = _open_current(folder)
             conn.send(("ready", None))
             continue
         try:
@@ -90,11 +107,12 @@ def _serve(path: str, conn: Any) -> None:
 
 
 def _writer(path: str, text: str, base_iri: str | None, conn: Any) -> None:
-    """Run one update on the store opened read-write, then flush and exit."""
+    """Run one update on the store opened read-write (on behalf of the parent, which holds the
+    store's write lock), then flush and exit."""
     try:
-        store = ox.Store(path)
-        run_update(store, text, base_iri)
-        store.flush()
+        backend = OxigraphBackend(Path(path), locked=True)
+        backend.update(text, base_iri)
+        backend.close()
         conn.send(("ok", None))
     except ImpactKGError as exc:
         conn.send((type(exc).__name__, str(exc)))
@@ -257,27 +275,40 @@ class ProcessPool:
                 except (EOFError, OSError):
                     self._replace(w)
 
-    def update(self, text: str, base_iri: str | None = None, timeout: float | None = None) -> None:
-        """Run an update with every reader closed; past ``timeout`` it is killed (nothing is
-        written: Oxigraph applies an update as one transaction)."""
+    def update(self, folder: StoreFolder, text: str, base_iri: str | None = None,
+               timeout: float | None = None) -> None:
+        """Run an update in a writer process of its own, on the next version of the store (the
+        readers answer from the version in use meanwhile); past ``timeout`` it is killed and its
+        unfinished version discarded (nothing is written). The readers then reopen on the new
+        version."""
         limit = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + limit
-        with self.readers_closed(limit):
-            parent, child = self._ctx.Pipe()
-            proc = self._ctx.Process(target=_writer, args=(self.path, text, base_iri, child), daemon=True)
-            proc.start()
-            child.close()
-            try:
-                if not parent.poll(max(0.05, deadline - time.monotonic())):
-                    raise TimeLimit(f"the update ran past the time limit of {limit:g} s and was stopped")
-                status, payload = parent.recv()
-            except BaseException:  # the time limit, Ctrl-C: the update is killed, nothing written
-                proc.kill()
-                proc.join(10)
-                raise
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_writer, args=(self.path, text, base_iri, child), daemon=True)
+        proc.start()
+        child.close()
+        try:
+            finished = parent.poll(limit)
+        except BaseException:  # Ctrl-C: the update is killed, its unfinished version discarded
+            proc.kill()
             proc.join(10)
-            if status != "ok":
-                raise _error(status, payload)
+            folder.recover()
+            raise
+        if not finished:
+            proc.kill()
+            proc.join(10)
+            folder.recover()
+            raise TimeLimit(f"the update ran past the time limit of {limit:g} s and was stopped")
+        try:
+            status, payload = parent.recv()
+        except (EOFError, OSError):
+            proc.join(10)
+            folder.recover()
+            raise QueryError("the update's process stopped unexpectedly; nothing was written") from None
+        proc.join(10)
+        if status != "ok":
+            raise _error(status, payload)
+        with self.readers_closed():
+            pass
 
     def close(self) -> None:
         self._closed = True
@@ -302,63 +333,144 @@ class PoolBackend:
 
     def __init__(self, path: Path, workers: int = 2, timeout: float = 30.0, **_: Any):
         self.path = Path(path)
-        # Create the store if needed, then let the readers have it.
-        ox.Store(str(self.path)).flush()
-        self.pool = ProcessPool(self.path, workers, timeout)
+        self.folder = StoreFolder(self.path)
+        # The serving process is the store's one writer for as long as it serves.
+        self.folder.lock_writer()
+        try:
+            # Create the store if needed (and discard what an interrupted write left), then let
+            # the readers have it.
+            first = OxigraphBackend(self.path, locked=True)
+            self.notices = first.notices
+            first.close()
+            self.pool = ProcessPool(self.path, workers, timeout)
+        except BaseException:
+            self.folder.unlock_writer()
+            raise
+        self._session: OxigraphBackend | None = None
+        #: One write at a time (the server's threads share this back end).
+        self._writing = threading.RLock()
 
     @property
     def location(self) -> str:
         return str(self.path)
 
     def query(self, request: QueryRequest) -> QueryResult:
+        if self._session is not None:
+            return self._session.query(request)
         return self.pool.run(request)
 
     def update(self, text: str, base_iri: str | None = None, timeout: float | None = None) -> None:
-        self.pool.update(text, base_iri, timeout)
+        with self._writing:
+            if self._session is not None:
+                self._session.update(text, base_iri, timeout)
+                return
+            self.pool.update(self.folder, text, base_iri, timeout)
+            self.folder.tidy()
+
+    @contextlib.contextmanager
+    def staged(self) -> Iterator[None]:
+        """Group writes into one new version (see :meth:`OxigraphBackend.staged`): the readers go
+        on answering from the version in use, and switch to the new one when it is complete."""
+        with self._writing:
+            if self._session is not None:
+                with self._session.staged():
+                    yield
+                return
+            backend = OxigraphBackend(self.path, locked=True)
+            self._session = backend
+            try:
+                with backend.staged():
+                    yield
+            finally:
+                self._session = None
+                backend.close()
+            self._switch()
+
+    def _switch(self) -> None:
+        """Every reader reopens the store on the version now in use; the old one goes."""
+        with self.pool.readers_closed():
+            pass
+        self.folder.tidy()
 
     def _write(self, action: Callable[[OxigraphBackend], None]) -> None:
-        with self.pool.readers_closed():
-            backend = OxigraphBackend(self.path)
+        with self._writing:
+            if self._session is not None:
+                action(self._session)
+                return
+            backend = OxigraphBackend(self.path, locked=True)
             try:
                 action(backend)
             finally:
                 backend.close()
+            self._switch()
 
     def replace_graphs(
-        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = ()
+        self, graphs: dict[str, list[ox.Quad]], additions: Iterable[ox.Quad] = (), files: Iterable = (),
+        cleared: set[str] | None = None,
     ) -> None:
-        self._write(lambda b: b.replace_graphs(graphs, additions, files))
+        self._write(lambda b: b.replace_graphs(graphs, additions, files, cleared))
+
+    #: A load streams into the next version (inside :meth:`staged`).
+    streams = True
+
+    def clear_graphs(self, names: Iterable[str]) -> None:
+        if self._session is None:
+            raise StoreError("graphs are emptied in chunks only inside a staged write")
+        self._session.clear_graphs(names)
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        if self._session is None:
+            raise StoreError("quads are added in chunks only inside a staged write")
+        self._session.add(quads)
 
     def drop_graph(self, graph: str) -> None:
         self._write(lambda b: b.drop_graph(graph))
 
-    def _read_only(self) -> ox.Store:
-        return ox.Store.read_only(str(self.path))
+    def write_meta(self) -> None:
+        self.folder.write_meta(self.graph_names())
 
     def graph_names(self) -> list[str]:
+        if self._session is not None:
+            return self._session.graph_names()
         res = self.query(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False))
         return sorted(row[0].value for row in res.terms if isinstance(row[0], ox.NamedNode))
 
     def quads(self) -> Iterator[ox.Quad]:
-        return iter(self._read_only().quads_for_pattern(None, None, None, None))
+        store, hold = _open_current(self.folder)
+        try:
+            yield from store.quads_for_pattern(None, None, None, None)
+        finally:
+            if hold is not None:
+                hold.close()
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
-        dump_store(self._read_only(), output, fmt)
+        store, hold = _open_current(self.folder)
+        try:
+            dump_store(store, output, fmt)
+        finally:
+            if hold is not None:
+                hold.close()
 
     @property
     def rdflib(self) -> Any:
         import rdflib
         from oxrdflib import OxigraphStore
 
-        return rdflib.Dataset(store=OxigraphStore(store=self._read_only()), default_union=True)
+        store, hold = _open_current(self.folder)
+        dataset = rdflib.Dataset(store=OxigraphStore(store=store), default_union=True)
+        setattr(dataset, "_impactkg_hold", hold)  # noqa: B010 - the version stays while the view lives
+        return dataset
 
     def worker_pids(self) -> list[int]:
         return self.pool.worker_pids()
 
     def __len__(self) -> int:
+        if self._session is not None:
+            return len(self._session)
         text = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
         res = self.query(QueryRequest(text, union=False))
         return int(res.terms[0][0].value)  # type: ignore[union-attr]
 
     def close(self) -> None:
         self.pool.close()
+        self.folder.unlock_writer()
