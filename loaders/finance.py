@@ -10,6 +10,8 @@ follow identifications only when asked (``finance-by-method -p identified=yes``)
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from impactkg.loaders.base import (
     A,
     Column,
@@ -27,14 +29,14 @@ from impactkg.loaders.stakeholders import organization
 from impactkg.ontology import DCTERMS, IKG, PROV, SKOS, nfkc, record_iri, status_iri
 
 
-def _concepts(row: Row, ctx: Context, column: str, scheme: str, prop: str, node: N) -> None:
+def _concepts(row: Row, ctx: Context, column: str, scheme: str, prop: str, node: ox.NamedNode) -> None:
     for value in row.get(column).split():
         c = ctx.concept(row, column, scheme, value)
         if c is not None:
             ctx.add(node, ikg(prop), c)
 
 
-def case_node(ctx: Context, key: str) -> N:
+def case_node(ctx: Context, key: str) -> ox.NamedNode:
     return N(record_iri("case", ctx.qualified(key)))
 
 
@@ -184,7 +186,7 @@ def convert_cell(row: Row, ctx: Context) -> None:
             _identify(ctx, row, case, listed, number)
 
 
-def _identify(ctx: Context, row: Row, mapped: N, listed: N, number: str) -> None:
+def _identify(ctx: Context, row: Row, mapped: ox.NamedNode, listed: ox.NamedNode, number: str) -> None:
     """Record that case-map case ``number`` may be the case list's case ``number``: the team's
     inference from the number alone, which the source does not state."""
     node = N(record_iri("case-identification", f"{ctx.namespace}-{number}"))

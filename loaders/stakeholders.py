@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from impactkg.loaders.base import A, Column, Context, Kind, N, Row, ikg, plain, text
 from impactkg.ontology import FOAF, IKG, ORG, RDFS, SKOS, nfkc, record_iri, slug
 
 
-def organization(row: Row, ctx: Context, column: str, value: str) -> N:
+def organization(row: Row, ctx: Context, column: str, value: str) -> ox.NamedNode:
     """An organisation by id or by name; an unknown name becomes a new organisation."""
     value = value.strip()
     iri = record_iri("org", nfkc(value))

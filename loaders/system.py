@@ -138,7 +138,7 @@ ELEMENTS = Kind(
 
 
 # ---------------------------------------------------------------------- connections
-def _factor(row: Row, ctx: Context, column: str) -> N:
+def _factor(row: Row, ctx: Context, column: str) -> ox.NamedNode:
     value = row.get(column)
     iri = factor_iri(ctx, value)
     if ctx.batch.exists(iri):

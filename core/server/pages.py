@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from impactkg.errors import ImpactKGError, QueryError
+from impactkg.graph.sparql.terms import OxTerm, value_of
 from impactkg.server.layout import e, error_page, layout, param, resource_url, short
 
 if TYPE_CHECKING:
@@ -94,6 +95,16 @@ def home(service: Service) -> bytes:
     )
     return layout("impactkg", body)
 
+
+def _hit(resource: ox.NamedNode, label: OxTerm | None, classes: OxTerm | None) -> str:
+    """One hit of the label search: the label linked to its resource, its language, its classes."""
+    lang = label.language if isinstance(label, ox.Literal) else None
+    return (
+        f'<li><a href="{e(resource_url(resource.value))}">{e(value_of(label))}</a> '
+        f'<span class="lang">@{e(lang or "")}</span> <span class="cls">{e(value_of(classes))}</span></li>'
+    )
+
+
 def search_page(service: Service, params: dict[str, list[str]]) -> tuple[int, bytes]:
     from impactkg.queries import resolve
 
@@ -113,12 +124,7 @@ def search_page(service: Service, params: dict[str, list[str]]) -> tuple[int, by
     values = {"q": q} | ({"lang": lang} if lang else {})
     text, bindings = resolve("label-search", values)
     rows = service.query(text, bindings).terms
-    items = "".join(
-        f'<li><a href="{e(resource_url(r[0].value))}">{e(r[1].value)}</a> '
-        f'<span class="lang">@{e(r[1].language or "")}</span> <span class="cls">{e(r[2].value if r[2] else "")}</span></li>'
-        for r in rows
-        if isinstance(r[0], ox.NamedNode)
-    )
+    items = "".join(_hit(r[0], r[1], r[2]) for r in rows if isinstance(r[0], ox.NamedNode))
     body = (
         "<h1>ラベル検索 <small>label search</small></h1>" + form
         + f'<p id="count">{len(rows)} 件 / results for “{e(q)}”</p><ol id="hits">{items}</ol>'
@@ -166,16 +172,16 @@ def map_page(service: Service, kind: str, params: dict[str, list[str]]) -> tuple
         except ValueError:
             return 400, error_page(400, "depth must be a whole number"), {}
     lang = param(params, "lang", "ja")
-    key = (kind, lang, tuple(sorted(filters.items())))
+    cache_key = (kind, lang, tuple(sorted(filters.items())))
     cache = service.page_cache
-    if key not in cache:
+    if cache_key not in cache:
         try:
-            cache[key] = interactive_map(service.kg, kind, lang=lang, **filters).html().encode("utf-8")
+            cache[cache_key] = interactive_map(service.kg, kind, lang=lang, **filters).html().encode("utf-8")
         except QueryError:
             raise
         except ImpactKGError as exc:
             return 400, error_page(400, str(exc)), {}
-    return 200, cache[key], {"Content-Security-Policy": MAP_CSP}
+    return 200, cache[cache_key], {"Content-Security-Policy": MAP_CSP}
 
 
 def page(service: Service | None, path: str, params: dict[str, list[str]], base: str):

@@ -105,7 +105,13 @@ def resource_page(service: Service, params: dict[str, list[str]]) -> tuple[int, 
         return 400, error_page(400, f"not an IRI: {iri!r}")
     out = service.query("SELECT ?p ?n WHERE { ?this ?p ?n } LIMIT 2000", {"this": this}).terms
     into = service.query("SELECT ?p ?n WHERE { ?n ?p ?this } LIMIT 2000", {"this": this}).terms
-    rows = [(ox.Literal("out"), p, n) for p, n in out] + [(ox.Literal("in"), p, n) for p, n in into]
+    # a predicate is always an IRI and ?n is always bound: the filter only tells the type checker
+    rows = [
+        (ox.Literal(d), p, n)
+        for d, found in (("out", out), ("in", into))
+        for p, n in found
+        if isinstance(p, ox.NamedNode) and n is not None
+    ]
     named = {this} | {t for _, p, n in rows for t in (p, n) if isinstance(t, ox.NamedNode)}
     labels: dict[str, dict[str, str]] = {}
     values = " ".join(str(t) for t in sorted(named, key=lambda t: t.value)[:3000])

@@ -118,12 +118,17 @@ def diagnose(store: ox.Store) -> list[Clash]:
     ``store`` holds the reasoner's input in named graphs (the evidence names them).
     """
     clashes: list[Clash] = []
-    run = lambda q, **subs: store.query(  # noqa: E731
-        q,
-        prefixes=PREFIXES,
-        use_default_graph_as_union=True,
-        substitutions={ox.Variable(k): v for k, v in subs.items()},
-    )
+
+    def run(q: str, **subs: ox.NamedNode) -> ox.QuerySolutions:
+        result = store.query(
+            q,
+            prefixes=PREFIXES,
+            use_default_graph_as_union=True,
+            substitutions={ox.Variable(k): v for k, v in subs.items()},
+        )
+        assert isinstance(result, ox.QuerySolutions)  # every query here is a SELECT
+        return result
+
     pairs: dict[frozenset, tuple[str, str]] = {}
     for r in run(_DISJOINT):  # as the ontology states them; each pair once
         pairs.setdefault(frozenset((r["a"].value, r["b"].value)), (r["a"].value, r["b"].value))
@@ -154,7 +159,7 @@ def diagnose(store: ox.Store) -> list[Clash]:
                     + [f"{_curie(b)}: {e}" for e in members[b][x][:3]],
                 )
             )
-    kinds = {}
+    kinds: dict[str, set[str]] = {}
     for r in run("SELECT ?p ?k WHERE { ?p a ?k VALUES ?k { owl:ObjectProperty owl:DatatypeProperty } }"):
         kinds.setdefault(r["p"].value, set()).add(r["k"].value)
     for r in run(_RANGES):

@@ -138,7 +138,9 @@ def _complete(triples: set[ox.Triple]) -> set[ox.Triple]:
     for _ in range(10):
         new = set()
         for q in _COMPLETE:
-            new |= set(store.query(q, prefixes=PREFIXES)) - out
+            found = store.query(q, prefixes=PREFIXES)
+            assert isinstance(found, ox.QueryTriples)  # every query of _COMPLETE is a CONSTRUCT
+            new |= set(found) - out
         if not new:
             break
         out |= new
@@ -168,7 +170,11 @@ def _owlrl(nt: bytes) -> tuple[set[ox.Triple], list[str]]:
     for s, p, o in g:
         if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
             continue  # generalised RDF that OWL 2 RL rules may produce
-        out.add(ox.Triple(to_ox(s), to_ox(p), to_ox(o)))
+        # a graph parsed from N-Triples holds only IRIs, blank nodes and literals
+        assert isinstance(s, rdflib.URIRef | rdflib.BNode) and isinstance(o, rdflib.term.Identifier)
+        subject, obj = to_ox(s), to_ox(o)
+        assert isinstance(subject, ox.NamedNode | ox.BlankNode) and obj is not None
+        out.add(ox.Triple(subject, ox.NamedNode(str(p)), obj))
     return out, sorted(set(errors))
 
 

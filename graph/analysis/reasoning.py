@@ -175,7 +175,9 @@ def _schema(store: ox.Store) -> tuple[set[str], set[str]]:
         "rdf:Property owl:FunctionalProperty owl:InverseFunctionalProperty skos:ConceptScheme "
         "owl:Ontology } }"
     )
-    for row in store.query(q, prefixes=PREFIXES, use_default_graph_as_union=True):
+    rows = store.query(q, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert isinstance(rows, ox.QuerySolutions)  # q is a SELECT
+    for row in rows:
         if isinstance(row["x"], ox.NamedNode):
             terms.add(row["x"].value)
             if row["k"].value != OWL + "Class" and row["k"].value != RDFS + "Class":
@@ -218,7 +220,7 @@ def reason(
     asserted = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
     nt = _ntriples(asserted)
 
-    if reasoner == "hermit":
+    if exe is not None:  # HermiT: the Java runtime was found (else reasoner is now "owlrl")
         name = hermit_version()
         consistent, hermit_triples, more = _hermit(nt, exe)
         notes += more

@@ -191,7 +191,7 @@ def find_loops(
         by_pair[(link.source, link.target)].append(link)
     import networkx as nx  # imported by what needs it: a quick command never does
 
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_edges_from(by_pair)
     out = LoopList()
     out.max_length = max_length
@@ -278,7 +278,7 @@ def leverage(
     links = list(links)
     import networkx as nx  # imported by what needs it: a quick command never does
 
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_edges_from((x.source, x.target) for x in links)
     n = g.number_of_nodes()
     approximate = n > exact_limit
@@ -366,7 +366,7 @@ def paths(
     """
     import networkx as nx  # imported by what needs it: a quick command never does
 
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_edges_from(edges)
     if source not in g or target not in g:
         return []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import shutil
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import rdflib
@@ -64,7 +65,7 @@ def anchor(iri: str) -> str:
 
 
 class _Onto:
-    def __init__(self, ontology: Path, shapes: Path | None, extra: list[Path] = ()):
+    def __init__(self, ontology: Path, shapes: Path | None, extra: Sequence[Path] = ()):
         self.g = rdflib.Graph()
         for path in (ontology, *extra):
             try:
@@ -216,12 +217,12 @@ def diagram(o: _Onto) -> str:
         edges.append((dom[0], rng[0], p, False))
     side = [p for p in SIDE if p in o.object_props and o.objects(p, RDFS.domain) and o.objects(p, RDFS.range)]
     for i, p in enumerate(side):
-        dom, rng = o.objects(p, RDFS.domain)[0], o.objects(p, RDFS.range)[0]
-        boxes.setdefault(dom, (20, row2))
+        start, end = o.objects(p, RDFS.domain)[0], o.objects(p, RDFS.range)[0]
+        boxes.setdefault(start, (20, row2))
         # the first side property runs to the right of its domain, the next ones below it
-        dx, dy = boxes[dom]
-        boxes.setdefault(rng, (dx + w + gap, dy) if i == 0 else (dx, dy + (h + 70) * i))
-        edges.append((dom, rng, p, False))
+        dx, dy = boxes[start]
+        boxes.setdefault(end, (dx + w + gap, dy) if i == 0 else (dx, dy + (h + 70) * i))
+        edges.append((start, end, p, False))
     if not boxes:
         return "<p>(the ontology declares no domain and range for the main chain)</p>"
     x2 = max(bx for bx, _ in boxes.values()) + w + gap
@@ -253,6 +254,8 @@ def diagram(o: _Onto) -> str:
             )
             parts.append(f'<text x="{(sx + ex) / 2}" y="{top - 10}" class="derived">{label}</text>')
             continue
+        ax: float  # an int in one branch, a float in the other; the SVG keeps each as it is
+        bx: float
         if y1 == y2:
             ax, ay, bx, by = x1 + w, y1 + h / 2, x2_, y2 + h / 2
         else:
