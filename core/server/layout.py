@@ -17,7 +17,7 @@ import json
 import urllib.parse
 from typing import Any
 
-from impactkg.ontology import PREFIXES
+from impactkg.ontology import curie
 
 e = html.escape
 
@@ -31,11 +31,8 @@ NAV = (
 
 
 def short(iri: str) -> str:
-    """An IRI as ``prefix:local`` where a usual prefix fits."""
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    """An IRI as ``prefix:local`` where a usual prefix fits (:func:`impactkg.ontology.curie`)."""
+    return curie(iri)
 
 
 def resource_url(iri: str) -> str:

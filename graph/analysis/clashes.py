@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from impactkg.ontology import OWL, PREFIXES, RDF, RDFS, XSD
+from impactkg.ontology import OWL, PREFIXES, RDF, RDFS, XSD, curie
 
 
 @dataclass
@@ -28,11 +28,6 @@ class Clash:
         return "\n".join(lines)
 
 
-def _curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and "/" not in iri[len(ns) :]:
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
 
 
 
@@ -101,7 +96,7 @@ def _literal_fits(lit: ox.Literal, rng: str) -> str | None:
         return None
     if have == want:
         return None
-    return f"{_show(lit)} is {_curie(dt)}, not xsd:{want}"
+    return f"{_show(lit)} is {curie(dt, valid=True)}, not xsd:{want}"
 
 
 def _show(term) -> str:
@@ -138,11 +133,11 @@ def diagnose(store: ox.Store) -> list[Clash]:
         for r in run(_MEMBERS, c=ox.NamedNode(cls)):
             if not isinstance(r["x"], ox.NamedNode | ox.BlankNode):
                 continue
-            via, g = _curie(r["via"].value), r["g"].value
+            via, g = curie(r["via"].value, valid=True), r["g"].value
             how = {
                 "type": f"it is typed {via} (in <{g}>)",
-                "domain": f"it is the subject of {via}, whose domain is {_curie(cls)} or below (in <{g}>)",
-                "range": f"it is the object of {via}, whose range is {_curie(cls)} or below (in <{g}>)",
+                "domain": f"it is the subject of {via}, whose domain is {curie(cls, valid=True)} or below (in <{g}>)",
+                "range": f"it is the object of {via}, whose range is {curie(cls, valid=True)} or below (in <{g}>)",
             }[r["how"].value]
             lines = found.setdefault(r["x"].value, [])
             if how not in lines:
@@ -153,10 +148,10 @@ def diagnose(store: ox.Store) -> list[Clash]:
             clashes.append(
                 Clash(
                     iri=x,
-                    message=f"member of the disjoint classes {_curie(a)} and {_curie(b)}",
-                    axioms=[f"{_curie(a)} owl:disjointWith {_curie(b)}"],
-                    evidence=[f"{_curie(a)}: {e}" for e in members[a][x][:3]]
-                    + [f"{_curie(b)}: {e}" for e in members[b][x][:3]],
+                    message=f"member of the disjoint classes {curie(a, valid=True)} and {curie(b, valid=True)}",
+                    axioms=[f"{curie(a, valid=True)} owl:disjointWith {curie(b, valid=True)}"],
+                    evidence=[f"{curie(a, valid=True)}: {e}" for e in members[a][x][:3]]
+                    + [f"{curie(b, valid=True)}: {e}" for e in members[b][x][:3]],
                 )
             )
     kinds: dict[str, set[str]] = {}
@@ -164,23 +159,23 @@ def diagnose(store: ox.Store) -> list[Clash]:
         kinds.setdefault(r["p"].value, set()).add(r["k"].value)
     for r in run(_RANGES):
         s, p, o, rng, g = r["s"], r["p"].value, r["o"], r["r"].value, r["g"].value
-        axiom = f"{_curie(p)} rdfs:range {_curie(rng)}"
+        axiom = f"{curie(p, valid=True)} rdfs:range {curie(rng, valid=True)}"
         datatype_prop = OWL + "DatatypeProperty" in kinds.get(p, ())
         if isinstance(o, ox.Literal):
             problem = _literal_fits(o, rng)
             if problem is None and OWL + "ObjectProperty" in kinds.get(p, ()):
-                problem = f"{_show(o)} is a literal, but {_curie(p)} is an object property"
-                axiom = f"{_curie(p)} a owl:ObjectProperty"
+                problem = f"{_show(o)} is a literal, but {curie(p, valid=True)} is an object property"
+                axiom = f"{curie(p, valid=True)} a owl:ObjectProperty"
         elif datatype_prop:
-            problem = f"{_show(o)} is a resource, but {_curie(p)} is a datatype property"
-            axiom = f"{_curie(p)} a owl:DatatypeProperty"
+            problem = f"{_show(o)} is a resource, but {curie(p, valid=True)} is a datatype property"
+            axiom = f"{curie(p, valid=True)} a owl:DatatypeProperty"
         else:
             continue
         if problem:
             clashes.append(
                 Clash(
                     iri=s.value if isinstance(s, ox.NamedNode) else str(s),
-                    message=f"{_curie(p)} value contradicts the ontology: {problem}",
+                    message=f"{curie(p, valid=True)} value contradicts the ontology: {problem}",
                     axioms=[axiom],
                     evidence=[f"asserted in <{g}>"],
                 )

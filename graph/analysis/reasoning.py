@@ -35,7 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from impactkg.errors import ReasoningError
-from impactkg.graph.analysis.clashes import Clash, _curie, diagnose
+from impactkg.graph.analysis.clashes import Clash, diagnose
 from impactkg.graph.analysis.reasoners import (
     NO_JAVA,
     ONTOLOGY_IRI,
@@ -54,6 +54,7 @@ from impactkg.ontology import (
     RDF,
     RDFS,
     XSD,
+    curie,
     graph_iri,
     ontology_file,
 )
@@ -162,7 +163,7 @@ def _keep(
     if p == _SAME:
         return "owl:sameAs" if s != o else None
     if p.value in props and not _builtin(p.value) and s.value not in schema:
-        return _curie(p.value)
+        return curie(p.value, valid=True)
     return None
 
 

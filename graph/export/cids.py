@@ -58,7 +58,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +78,7 @@ from impactkg.ontology import (
     SDG,
     SDGO,
     SKOS,
+    curie,
     record_iri,
 )
 
@@ -534,7 +534,7 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
             reason = "SDG reference data not referenced by an exported record (CIDS uses the UN's code list)"
         elif cls == IKG + "SourceDocument":
             reason = "provenance: CIDS has no class for a source document"
-        unexpressed.append(Unexpressed(_curie(cls), len(members), reason, [_curie(m) for m in members[:3]]))
+        unexpressed.append(Unexpressed(curie(cls, valid=True), len(members), reason, [curie(m, valid=True) for m in members[:3]]))
     lost: dict[str, list[str]] = defaultdict(list)
     for s in sorted(consumed):
         for p in r.props.get(s, {}):
@@ -543,10 +543,10 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
     for p, subjects in sorted(lost.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         reason = REASONS.get(p, "no CIDS property for it")
         unexpressed.append(
-            Unexpressed(f"{_curie(p)} on exported records", len(subjects), reason, [_curie(s) for s in subjects[:3]])
+            Unexpressed(f"{curie(p, valid=True)} on exported records", len(subjects), reason, [curie(s, valid=True) for s in subjects[:3]])
         )
     for what, values in skipped_values.items():
-        unexpressed.append(Unexpressed("ikg:IndicatorValue", len(values), what, [_curie(v) for v in values[:3]]))
+        unexpressed.append(Unexpressed("ikg:IndicatorValue", len(values), what, [curie(v, valid=True) for v in values[:3]]))
     if second_language:
         unexpressed.append(
             Unexpressed(
@@ -571,7 +571,7 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
                 "indicators without a unit",
                 len(no_unit),
                 "cids:unitDescription is required: it says 'not stated in the source'",
-                [_curie(i) for i in no_unit[:3]],
+                [curie(i, valid=True) for i in no_unit[:3]],
             )
         )
     return CidsExport(graph=g, unexpressed=unexpressed, organization=org_iri, counts=counts)
@@ -586,11 +586,6 @@ def _sdg_code(add, node: URIRef, iri: str, code: str) -> None:
     add(node, CIDS.definedBy, URIRef(CODE_DEFINERS["sdg"][0]))
 
 
-def _curie(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and re.fullmatch(r"[\w.\-]*", iri[len(ns) :]):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
 
 
 def write(kg, output: str | Path, fmt: str | None = None, organization: str | None = None) -> CidsExport:

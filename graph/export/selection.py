@@ -28,6 +28,7 @@ from impactkg.ontology import (
     RDF,
     RDFS,
     SKOS,
+    curie,
     search_key,
 )
 
@@ -196,7 +197,7 @@ def resolve_resource(kg, name: str) -> str:
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        shown = ", ".join(_short(f) for f in found[:4]) + (", ..." if len(found) > 4 else "")
+        shown = ", ".join(curie(f) for f in found[:4]) + (", ..." if len(found) > 4 else "")
         raise ExportError(f"{name!r} names {len(found)} resources ({shown}): give an IRI")
     raise ExportError(
         f"no resource {name!r} in the graph (give an IRI, a prefixed name such as "
@@ -282,10 +283,5 @@ def _with_status(kg: Any, status: str) -> set[str]:
 
 
 
-def _short(iri: str) -> str:
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and iri != ns:
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
 
 

@@ -15,7 +15,6 @@ from impactkg.ontology import (
     GRAPH,
     IKG,
     ONTOLOGY_GRAPH,
-    PREFIXES,
     RDF,
     RDFS,
     SKOS,
@@ -183,11 +182,6 @@ def _record_ref(ix: _Index, iri: str, ns: str, strip: str = "") -> str:
 
 
 
-def _short(iri: str) -> str:
-    for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(base) and iri != base:
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
 
 
 def _yes(ix: _Index, s: str, p: str) -> str:
