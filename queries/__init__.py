@@ -144,13 +144,17 @@ def _literal(value: str, datatype: str | None = None, language: str | None = Non
     return ox.Literal(value)
 
 
-def _from_term(param: Param, term: ox.NamedNode | ox.Literal, where: str) -> ox.NamedNode | ox.Literal | str:
+def _from_term(
+    param: Param, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, where: str
+) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | str:
     """An RDF term given as a parameter value: kept as it is where the type takes a term (a
     ``string`` any term, ``iri`` and ``concept:`` an IRI), else the text the type reads from it
     (an SDG IRI gives its code, an indicator IRI its id)."""
     t = param.type
     if t == "string":
         return term
+    if isinstance(term, ox.Triple):
+        raise QueryError(f"{where}: expected {t}, got the quoted triple {term}")
     if t == "iri" or t.startswith("concept:"):
         if isinstance(term, ox.NamedNode):
             return term

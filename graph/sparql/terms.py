@@ -76,7 +76,7 @@ def to_rdflib(term: OxTerm | ox.Triple | ox.DefaultGraph | None) -> Identifier |
 
 def to_ox(term: Identifier | OxTerm | None) -> OxTerm | None:
     """The pyoxigraph term equal to an rdflib term (a pyoxigraph term is returned as it is)."""
-    if term is None or isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+    if term is None or isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
         return term
     if isinstance(term, rdflib.URIRef):
         return ox.NamedNode(str(term))

@@ -1,0 +1,214 @@
+"""The loaders' shared machinery (loaders/base.py) and the catalogue loader, triple by triple:
+what a catalogue row becomes (every column, optional ones too), results kept apart by impact and
+target so that two logic chains never cross, located errors for every kind of bad cell, and
+loads that change nothing when anything is wrong. One graph is built for the module; each test
+loads its own file (its own named graph)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import embedded_graph
+
+from impactkg import KnowledgeGraph, LoadError
+from impactkg.loaders import KINDS
+from impactkg.loaders.base import guess_kind, lang_of, stem_of
+from impactkg.loaders.tabular import Table
+
+ID = "https://w3id.org/impactkg/id/"
+CONCEPT = "https://w3id.org/impactkg/concept/"
+GRAPH = "https://w3id.org/impactkg/graph/"
+HEADER = ["番号", "インパクト指標", "indicator_en", "単位", "分野", "SDGsゴール", "SDGsターゲット", "インパクト",
+          "アクティビティ例", "アウトプット例・アウトカム例", "データソース", "doubtful", "note"]
+ROW = ["A-1", "研修修了者数", "Trainees who completed", "人", "インフラ・不動産", "11 住み続けられるまちづくりを",
+       "11.b", "災害への備え", "耐震化", "建物の耐震化", "国勢調査", "unit domain", "checked by hand"]
+
+#: What ROW becomes in its named graph, term by term (the record IRIs of impacts, activities and
+#: results are the stable hashes of their wording, and of a result's impact and target too).
+EXPECTED = """
+@prefix ikg: <https://w3id.org/impactkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix sdg: <http://metadata.un.org/sdg/> .
+@prefix id: <https://w3id.org/impactkg/id/> .
+@prefix concept: <https://w3id.org/impactkg/concept/> .
+
+<https://w3id.org/impactkg/id/indicator/mine-A-1> a ikg:Indicator ;
+    dcterms:identifier "A-1" ;
+    rdfs:label "研修修了者数"@ja , "Trainees who completed"@en ;
+    ikg:searchKey "研修修了者数" , "traineeswhocompleted" ;
+    ikg:sourceLine 2 ; dcterms:source <https://w3id.org/impactkg/id/source/core-cat.csv> ;
+    ikg:doubtful "unit" , "domain" ; skos:editorialNote "checked by hand"@en ;
+    ikg:domain <https://w3id.org/impactkg/concept/domain/infrastructure-real-estate> ;
+    ikg:sdgTarget sdg:11.b ; ikg:sdgGoal sdg:11 ;
+    ikg:unit <https://w3id.org/impactkg/concept/unit/person> ; ikg:unitText "人" ;
+    ikg:dataSource "国勢調査"@ja ;
+    ikg:measures <https://w3id.org/impactkg/id/result/RESULT> .
+
+<https://w3id.org/impactkg/id/impact/IMPACT> a ikg:Impact ;
+    rdfs:label "災害への備え"@ja ; ikg:searchKey "災害への備え" ;
+    ikg:sourceLine 2 ; dcterms:source <https://w3id.org/impactkg/id/source/core-cat.csv> ;
+    ikg:doubtful "unit" , "domain" ; skos:editorialNote "checked by hand"@en ;
+    ikg:servesTarget sdg:11.b ;
+    ikg:domain <https://w3id.org/impactkg/concept/domain/infrastructure-real-estate> .
+
+<https://w3id.org/impactkg/id/activity/ACTIVITY> a ikg:Activity ;
+    rdfs:label "耐震化"@ja ; ikg:searchKey "耐震化" ;
+    ikg:sourceLine 2 ; dcterms:source <https://w3id.org/impactkg/id/source/core-cat.csv> ;
+    ikg:doubtful "unit" , "domain" ; skos:editorialNote "checked by hand"@en ;
+    ikg:hasResult <https://w3id.org/impactkg/id/result/RESULT> .
+
+<https://w3id.org/impactkg/id/result/RESULT> a ikg:Result ;
+    rdfs:label "建物の耐震化"@ja ; ikg:searchKey "建物の耐震化" ;
+    ikg:sourceLine 2 ; dcterms:source <https://w3id.org/impactkg/id/source/core-cat.csv> ;
+    ikg:doubtful "unit" , "domain" ; skos:editorialNote "checked by hand"@en ;
+    ikg:sdgTarget sdg:11.b ;
+    ikg:contributesTo <https://w3id.org/impactkg/id/impact/IMPACT> .
+
+<https://w3id.org/impactkg/id/logic-model/mine-LOGIC> a ikg:LogicModel ;
+    rdfs:label "mine: インフラ・不動産"@ja ; ikg:searchKey "mine:インフラ・不動産" ;
+    ikg:domain <https://w3id.org/impactkg/concept/domain/infrastructure-real-estate> ;
+    ikg:hasElement <https://w3id.org/impactkg/id/activity/ACTIVITY> , <https://w3id.org/impactkg/id/result/RESULT> ,
+        <https://w3id.org/impactkg/id/impact/IMPACT> .
+"""
+
+
+@pytest.fixture(scope="module")
+def graph() -> KnowledgeGraph:
+    return embedded_graph()
+
+
+def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def triples_of(kg: KnowledgeGraph, graph: str) -> set[ox.Triple]:
+    return {q.triple for q in kg.quads() if q.graph_name == ox.NamedNode(graph)}
+
+
+def problems(exc: pytest.ExceptionInfo) -> list[str]:
+    return [str(p) for p in exc.value.problems]
+
+
+def expected_triples() -> set[ox.Triple]:
+    from impactkg.ontology import slug
+
+    keys = {
+        "IMPACT": slug("災害への備え"),
+        "ACTIVITY": slug("耐震化"),
+        "RESULT": slug("建物の耐震化\x1f災害への備え\x1fhttp://metadata.un.org/sdg/11.b"),
+        "LOGIC": slug("インフラ・不動産"),
+    }
+    text = EXPECTED
+    for name, key in keys.items():
+        text = text.replace(f"/{name}>", f"/{key}>").replace(f"-{name}>", f"-{key}>")
+    return {q.triple for q in ox.parse(text.encode(), ox.RdfFormat.TURTLE)}
+
+
+def test_a_catalogue_row_becomes_exactly_these_triples(graph, tmp_path):
+    path = write(tmp_path / "core-cat.csv", HEADER, [ROW])
+    summary = graph.load(path, namespace="mine")
+    name = GRAPH + "mine/core-cat"
+    assert summary.sources == [("core-cat.csv", name, 1, 54)]
+    assert triples_of(graph, name) == expected_triples()
+    # The file is described once in the shared graph of sources.
+    doc = ox.NamedNode(ID + "source/core-cat.csv")
+    assert {(q.predicate.value, q.object) for q in graph.quads()
+            if q.subject == doc and q.graph_name == ox.NamedNode(GRAPH + "sources")} == {
+        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", ox.NamedNode("https://w3id.org/impactkg/ontology#SourceDocument")),
+        ("http://www.w3.org/2000/01/rdf-schema#label", ox.Literal("core-cat.csv", language="en")),
+    }
+
+
+def test_optional_catalogue_columns_are_read_back(graph, tmp_path):
+    """indicator_en, sdg_goal and data_source, each where a row has it and absent where not (a
+    round trip through the loader alone cannot see them dropped: both sides would lose them)."""
+    rows = [ROW, ["A-2", "指標のみ", "", "", "", "", "", "", "", "", "", "", ""]]
+    graph.load(write(tmp_path / "optional.csv", HEADER, rows), namespace="opt")
+    got = graph.sparql(
+        "SELECT ?id ?en ?goal ?source WHERE { GRAPH <https://w3id.org/impactkg/graph/opt/optional> { "
+        "?i dcterms:identifier ?id OPTIONAL { ?i rdfs:label ?en FILTER(lang(?en) = 'en') } "
+        "OPTIONAL { ?i ikg:sdgGoal ?goal } OPTIONAL { ?i ikg:dataSource ?source } } } ORDER BY ?id").dicts()
+    assert got == [
+        {"id": "A-1", "en": "Trainees who completed", "goal": "http://metadata.un.org/sdg/11", "source": "国勢調査"},
+        {"id": "A-2", "en": None, "goal": None, "source": None},
+    ]
+
+
+def test_results_are_kept_apart_by_impact_and_target_so_chains_do_not_cross(graph, tmp_path):
+    """The same output/outcome wording under two impacts (and targets) is two results: each
+    activity's chain reaches its own impact only (4 rows, not 2, if they were one record)."""
+    header = ["id", "indicator", "domain", "sdg_target", "impact", "activity", "result"]
+    rows = [
+        ["1", "耐震化された校舎数", "防災", "11.b", "学校の防災", "校舎の耐震化", "校舎の改修"],
+        ["2", "改修された住宅数", "防災", "11.1", "住まいの安全", "住宅の改修支援", "校舎の改修"],
+        ["3", "耐震診断数", "防災", "11.b", "学校の防災", "耐震診断", "校舎の改修"],  # the same result as row 1
+    ]
+    graph.load(write(tmp_path / "chains.csv", header, rows), namespace="chains")
+    chain = graph.query("logic-chain", domain="防災").dicts()
+    assert [(r["activity"], r["result"], r["impact"], r["targetCode"]) for r in chain] == [
+        ("住宅の改修支援", "校舎の改修", "住まいの安全", "11.1"),
+        ("校舎の耐震化", "校舎の改修", "学校の防災", "11.b"),
+        ("耐震診断", "校舎の改修", "学校の防災", "11.b"),
+    ]
+    results = graph.sparql("SELECT DISTINCT ?r WHERE { GRAPH <https://w3id.org/impactkg/graph/chains> "
+                           "{ ?r a ikg:Result } }")
+    assert len(results) == 2
+
+
+def test_every_bad_cell_is_reported_with_its_place_and_nothing_is_loaded(graph, tmp_path):
+    before = graph.canonical_nquads()
+    header = ["id", "indicator", "unit", "domain", "sdg_goal", "sdg_target"]
+    rows = [
+        ["1", "ok", "人", "", "", "4.1"],
+        ["1", "again", "", "", "", ""],            # duplicate id
+        ["", "no id", "", "", "", ""],             # empty required cell
+        ["4", "", "", "", "", ""],                 # empty required cell
+        ["5", "goal", "", "", "3", "4.1"],         # goal does not match target
+        ["6", "goal", "", "", "18", ""],           # no such goal
+    ]
+    with pytest.raises(LoadError) as exc:
+        graph.load(write(tmp_path / "bad-cells.csv", header, rows))
+    assert problems(exc) == [
+        "bad-cells.csv:3:id: duplicate id '1' (first at row 2)",
+        "bad-cells.csv:4:id: empty required cell 'id'",
+        "bad-cells.csv:5:indicator: empty required cell 'indicator'",
+        "bad-cells.csv:6:sdg_goal: goal 3 does not match target 4.1",
+        "bad-cells.csv:7:sdg_goal: unknown SDG goal '18' (expected 1 to 17)",
+    ]
+    with pytest.raises(LoadError) as exc:
+        graph.load(write(tmp_path / "no-header.csv", ["番号", "単位"], [["1", "人"]]), kind="catalogue")
+    assert problems(exc) == ["no-header.csv:1:indicator: missing required column 'indicator'"]
+    assert graph.canonical_nquads() == before
+
+
+def test_an_unknown_concept_lists_at_most_twelve_known_ones(graph, tmp_path):
+    header = ["id", "provider", "method"]
+    with pytest.raises(LoadError) as exc:
+        graph.load(write(tmp_path / "cases-x.csv", header, [["c1", "京都信用金庫", "barter"]]))
+    (message,) = problems(exc)
+    known = message.split("(known: ", 1)[1]
+    assert message.startswith("cases-x.csv:2:method: unknown finance-method 'barter' (known: ")
+    names = known.removesuffix(")").split(", ")
+    assert len(names) == 13 and names[-1] == "..." and names == sorted(names[:12]) + ["..."]
+
+
+def test_lang_stem_and_kind_guessing():
+    assert (lang_of("BMI 18.5"), lang_of("ＢＭＩ"), lang_of("指標"), lang_of("カタカナ"), lang_of("ｶﾀｶﾅ")) == (
+        "en", "en", "ja", "ja", "ja")
+    assert stem_of(Path("My Catalogue (2024).csv")) == "my-catalogue-2024"
+    assert stem_of(Path("指標.csv")) == "data"
+    table = Table("t.csv", Path("t.csv"), ["番号", "インパクト指標", "単位"])
+    assert guess_kind(table, KINDS).name == "catalogue"
+    assert guess_kind(table, KINDS, "indicator-values").name == "values"
+    assert guess_kind(table, KINDS, "インパクト指標集").name == "catalogue"
+    assert guess_kind(Table("t.csv", Path("t.csv"), ["foo"]), KINDS) is None
+    assert guess_kind(Table("t.csv", Path("t.csv"), ["indicator", "kind", "value"]), KINDS).name == "values"
