@@ -23,6 +23,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -294,7 +295,7 @@ def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
         if p.name in bindings and (p.type in ("iri", "indicator") or p.type.startswith("concept:"))
     ]
     title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
-    shipped = q.path is not None and q.path.resolve().parent == query_dir().resolve()
+    shipped = q.path is not None and q.path.resolve() == (query_dir() / q.path.name).resolve()
     base = q.path.resolve().as_uri() if q.path is not None and not shipped else None
     return Prepared(q.text, bindings, q.name if q.path is not None else "", title, base, references)
 
@@ -311,7 +312,7 @@ def check_references(prepared: Prepared, run: Any) -> None:
             known = [row[0] for row in run(f"SELECT DISTINCT ?c WHERE {{ ?c skos:inScheme <{scheme}> }}")]
             if term.value in known:
                 continue
-            ids = sorted({k.rsplit("/", 1)[-1] for k in known})
+            ids = sorted({unquote(k.rsplit("/", 1)[-1]) for k in known})  # as typed: 教育, not %E6%95%99...
             close = difflib.get_close_matches(raw, ids, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise QueryError(f"{where}: unknown {param.type.split(':', 1)[1]} {raw!r}{hint}; known: "
