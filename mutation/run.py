@@ -68,7 +68,7 @@ def source_files() -> list[str]:
     return [p for p in out.split("\0") if p and (ROOT / p).is_file()]
 
 
-def make_lane(number: int, files: list[str]) -> Path:
+def make_lane(number: int | str, files: list[str]) -> Path:
     """A fresh copy of the sources in ``build/mutation/lane-N`` and its link tree in ``.links``."""
     lane = WORK / f"lane-{number}"
     if lane.exists():

@@ -112,3 +112,17 @@ def test_the_report_is_the_one_the_target_writes():
     for path in CORE:
         assert f"| `{path}` |" in text, path
     assert Path(ROOT / "mutation" / "README.md").is_file()
+
+
+def test_every_fault_of_the_issue_still_finds_its_code():
+    """mutation/faults.py breaks each behaviour of issue 19 once: each fault's text is in its file
+    exactly once (else the table has gone stale), and each names tests that exist."""
+    from mutation.faults import FAULTS
+
+    assert len(FAULTS) >= 20
+    for fault in FAULTS:
+        text = (ROOT / fault.path).read_text(encoding="utf-8")
+        assert text.count(fault.old) == 1, (fault.behaviour, fault.path)
+        for test in fault.tests:
+            file, _, name = test.partition("::")
+            assert f"def {name}(" in (ROOT / file).read_text(encoding="utf-8"), test
