@@ -212,3 +212,60 @@ def test_lang_stem_and_kind_guessing():
     assert guess_kind(table, KINDS, "インパクト指標集").name == "catalogue"
     assert guess_kind(Table("t.csv", Path("t.csv"), ["foo"]), KINDS) is None
     assert guess_kind(Table("t.csv", Path("t.csv"), ["indicator", "kind", "value"]), KINDS).name == "values"
+
+
+def test_numbers_are_read_exactly_and_bad_ones_are_reported_where_they_are(graph, tmp_path):
+    """Decimals keep their digits and are never written in exponent form (1E3 is 1000, not
+    1E+3); a year or amount that is not a number is an error at its row and column, never
+    dropped."""
+    header = ["id", "number", "provider", "method", "amount", "currency", "year", "subordination_rate"]
+    good = [["n-1", "1", "京都信用金庫", "loan", "1E3", "jpy", "２０２４", "0.50"],
+            ["n-2", "2", "The Kyoto Shinkin Bank", "融資", "1,234.5", "USD", "2023", "1"],
+            ["n-3", "3", "京都信用金庫", "loan", "0.000001", "EUR", "", "0"]]
+    graph.load(write(tmp_path / "numbers.csv", header, good), namespace="num")
+    rows = graph.sparql(
+        "SELECT ?c ?amount ?currency ?year ?rate ?provider WHERE { GRAPH <https://w3id.org/impactkg/graph/num/numbers> { "
+        "?c ikg:amount ?amount ; ikg:currency ?currency ; ikg:provider ?provider "
+        "OPTIONAL { ?c ikg:year ?year } OPTIONAL { ?c ikg:subordinationRate ?rate } } } ORDER BY ?c").terms
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    dec = lambda v: ox.Literal(v, datatype=ox.NamedNode(xsd + "decimal"))  # noqa: E731
+    year = lambda v: ox.Literal(v, datatype=ox.NamedNode(xsd + "integer"))  # noqa: E731
+    kyoto = ox.NamedNode(ID + "org/kyoto-shinkin-bank")
+    assert rows == [
+        (ox.NamedNode(ID + "case/num-n-1"), dec("1000"), ox.Literal("JPY"), year("2024"), dec("0.5"), kyoto),
+        (ox.NamedNode(ID + "case/num-n-2"), dec("1234.5"), ox.Literal("USD"), year("2023"), dec("1"), kyoto),
+        (ox.NamedNode(ID + "case/num-n-3"), dec("0.000001"), ox.Literal("EUR"), None, dec("0"), kyoto),
+    ]
+    before = graph.canonical_nquads()
+    bad = [["b-1", "1", "京都信用金庫", "loan", "12,5x", "JPY", "2024年", ""],
+           ["b-2", "2", "京都信用金庫", "loan", "100", "円", "", "1.5"],
+           ["b-3", "3", "京都信用金庫", "loan", "", "", "20.5", "-0.1"]]
+    with pytest.raises(LoadError) as exc:
+        graph.load(write(tmp_path / "bad-numbers.csv", header, bad), namespace="num")
+    assert problems(exc) == [
+        "bad-numbers.csv:2:amount: expected a number, got '12,5x'",
+        "bad-numbers.csv:2:year: expected a whole number, got '2024年'",
+        "bad-numbers.csv:3:currency: an amount needs an ISO 4217 currency code, got '円'",
+        "bad-numbers.csv:3:subordination_rate: expected a share between 0 and 1, got 1.5",
+        "bad-numbers.csv:4:year: expected a whole number, got '20.5'",
+        "bad-numbers.csv:4:subordination_rate: expected a share between 0 and 1, got -0.1",
+    ]
+    assert graph.canonical_nquads() == before
+
+
+def test_provenance_cites_the_file_and_row_of_a_users_table(graph, tmp_path):
+    """A user's table has no source document: each record cites the file and its own row (the
+    'line' column is the embedded dataset's reference to the seed, ignored here); doubtful
+    columns and the note are kept."""
+    header = ["id", "indicator", "line", "doubtful", "note"]
+    graph.load(write(tmp_path / "prov.csv", header, [["p1", "一", "999", "", ""], ["p2", "二", "", "unit  indicator", "to check"]]),
+               namespace="prov")
+    got = graph.sparql(
+        "SELECT ?id ?line ?src (GROUP_CONCAT(?d; separator=' ') AS ?doubtful) (SAMPLE(?n) AS ?note) WHERE { "
+        "GRAPH <https://w3id.org/impactkg/graph/prov> { ?i dcterms:identifier ?id ; ikg:sourceLine ?line ; "
+        "dcterms:source ?src OPTIONAL { ?i ikg:doubtful ?d } OPTIONAL { ?i skos:editorialNote ?n } } } "
+        "GROUP BY ?id ?line ?src ORDER BY ?id").terms
+    src = ox.NamedNode(ID + "source/prov.csv")
+    assert [(t[0].value, t[1].value, t[2]) for t in got] == [("p1", "2", src), ("p2", "3", src)]
+    assert sorted(got[1][3].value.split()) == ["indicator", "unit"] and got[0][3] in (None, ox.Literal(""))
+    assert got[1][4] == ox.Literal("to check", language="en") and got[0][4] is None
