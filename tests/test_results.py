@@ -174,3 +174,24 @@ def test_the_notebook_table_shows_language_tags_and_at_most_50_rows(result):
     g = QueryResult("graph", triples=[(ox.NamedNode("https://e/s"), ox.NamedNode(XSD + "p"), lit("<b>  c"))])
     assert g._repr_html_() == ("<table><tr><th>subject</th><th>predicate</th><th>object</th></tr>"
                                "<tr><td>&lt;https://e/s&gt;</td><td>xsd:p</td><td>&lt;b&gt; c</td></tr></table>")
+
+
+def test_frames_keep_unbound_cells_missing_in_typed_columns():
+    r = QueryResult("select", ["n", "d", "when"], [
+        (lit("3", "integer"), lit("1.5", "decimal"), lit("2024-01-31T10:00:00", "dateTime")),
+        (None, None, None),
+    ])
+    frame = r.to_dataframe()
+    assert {c: str(t) for c, t in frame.dtypes.items()} == {"n": "Int64", "d": "float64", "when": "datetime64[us]"}
+    assert frame["n"].tolist()[0] == 3 and frame["n"].isna().tolist() == [False, True]
+    assert frame["d"].tolist()[0] == 1.5 and frame["d"].isna().tolist() == [False, True]
+    assert frame["when"].isna().tolist() == [False, True]
+
+
+def test_without_pandas_a_frame_is_refused_with_the_install_command(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now raises ImportError
+    with pytest.raises(ImportError) as err:
+        QueryResult("select", ["x"], []).to_dataframe()
+    assert str(err.value) == "to_dataframe() needs pandas: pip install 'impactkg[pandas]'"
