@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import csv
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CONFIG = HERE / "config.toml"
 EQUIVALENT = HERE / "equivalent.tsv"
-EQUIVALENT_COLUMNS = ["path", "line", "operator", "code", "reason"]
+EQUIVALENT_COLUMNS = ["path", "line", "operator", "code", "mutant", "reason"]
 
 #: The one replacement run for each binary operator (cosmic-ray's name: ``ReplaceBinaryOperator_A_B``).
 BINARY = {
@@ -98,18 +99,23 @@ def load_config(path: Path = CONFIG) -> Config:
 
 @dataclass(frozen=True)
 class Equivalent:
+    """A mutant left out: ``operator`` (cosmic-ray's short name) at ``line`` of ``path``, whose text
+    is ``code``; ``mutant`` is the line as the mutant writes it (stripped), or empty for every
+    mutant of that operator on the line."""
+
     path: str
     line: int
     operator: str
     code: str
+    mutant: str
     reason: str
 
 
 def load_equivalents(path: Path = EQUIVALENT) -> list[Equivalent]:
     """The listed equivalent mutants (a ``#`` line is a comment)."""
     lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip() and not x.startswith("#")]
-    rows = list(csv.DictReader(lines, delimiter="\t"))
-    return [Equivalent(r["path"], int(r["line"]), r["operator"], r["code"], r["reason"]) for r in rows]
+    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [Equivalent(r["path"], int(r["line"]), r["operator"], r["code"], r["mutant"], r["reason"]) for r in rows]
 
 
 def stale_equivalents(equivalents: list[Equivalent], root: Path = ROOT) -> list[str]:
@@ -196,15 +202,31 @@ class Selector:
         if missing:
             raise ValueError(f"{module.path}: no function {', '.join(missing)} (mutation/config.toml)")
         self.scope = [spans[f] for f in module.functions]
-        self.equivalent = {(e.line, e.operator): e for e in equivalents if e.path == module.path}
+        self.used: set[Equivalent] = set()
+        self.equivalent: dict[tuple[int, str], list[Equivalent]] = {}
+        for e in equivalents:
+            if e.path == module.path:
+                self.equivalent.setdefault((e.line, e.operator), []).append(e)
 
-    def reason(self, operator: str, start: tuple[int, int], end: tuple[int, int]) -> str | None:
+    def reason(self, operator: str, start: tuple[int, int], end: tuple[int, int],
+               mutant: Callable[[], str] = lambda: "") -> str | None:
+        """Why the mutant is not run, or None; ``mutant()`` gives its line (stripped), asked only
+        for a line and operator the equivalent list names."""
         if not by_policy(operator):
             return "policy"
         if self.scope and not any(a <= start[0] <= b for a, b in self.scope):
             return "scope"
         if inside(self.annotations, start, end):
             return "annotation"
-        if (start[0], short(operator)) in self.equivalent:
+        listed = self.equivalent.get((start[0], short(operator)), [])
+        matched = [e for e in listed if not e.mutant] or (
+            [e for e in listed if e.mutant == mutant()] if listed else [])
+        if matched:
+            self.used.update(matched)
             return "equivalent"
         return None
+
+    def unused(self) -> list[str]:
+        """The listed equivalents that matched no generated mutant (stale entries)."""
+        return [f"equivalent.tsv: {e.path}:{e.line} {e.operator} {e.mutant or '(any)'!r} matches no mutant "
+                "(update the entry)" for group in self.equivalent.values() for e in group if e not in self.used]

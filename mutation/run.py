@@ -130,15 +130,27 @@ def init_session(module: Module, selector: Selector, db_path: Path) -> dict[str,
     counts: dict[str, int] = {}
     if db_path.exists():
         db_path.unlink()
+    source = (ROOT / module.path).read_text(encoding="utf-8")
     with use_db(str(db_path)) as db:
         init([Path(module.path)], db, {})
         for item in db.pending_work_items:
             (m,) = item.mutations
-            why = selector.reason(m.operator_name, tuple(m.start_pos), tuple(m.end_pos))
+            why = selector.reason(m.operator_name, tuple(m.start_pos), tuple(m.end_pos),
+                                  lambda m=m: mutant_line(source, m))
             counts[why or "run"] = counts.get(why or "run", 0) + 1
             if why is not None:
                 db.set_result(item.job_id, WorkResult(output=f"not run: {why}", worker_outcome=WorkerOutcome.SKIPPED))
     return counts
+
+
+def mutant_line(source: str, spec: object) -> str:
+    """The line a mutant writes where it starts (stripped), as the report shows it."""
+    import cosmic_ray.plugins
+    from cosmic_ray.mutating import mutate_code
+
+    operator = cosmic_ray.plugins.get_operator(spec.operator_name)(**spec.operator_args)  # type: ignore[attr-defined]
+    mutated = mutate_code(source, operator, spec.occurrence) or source  # type: ignore[attr-defined]
+    return mutated.splitlines()[spec.start_pos[0] - 1].strip()  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -242,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         for module in modules:
             selector = Selector(module, equivalents)
             counts[module.path] = init_session(module, selector, SESSIONS / f"{slug(module.path)}.sqlite")
+            if selector.unused():
+                raise SystemExit("\n".join(selector.unused()))
             print(f"{module.path}: {counts[module.path]}", flush=True)
         files = source_files()
         n = args.lanes or cfg.lanes

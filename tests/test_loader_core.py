@@ -221,7 +221,8 @@ def test_numbers_are_read_exactly_and_bad_ones_are_reported_where_they_are(graph
     header = ["id", "number", "provider", "method", "amount", "currency", "year", "subordination_rate"]
     good = [["n-1", "1", "京都信用金庫", "loan", "1E3", "jpy", "２０２４", "0.50"],
             ["n-2", "2", "The Kyoto Shinkin Bank", "融資", "1,234.5", "USD", "2023", "1"],
-            ["n-3", "3", "京都信用金庫", "loan", "0.000001", "EUR", "", "0"]]
+            ["n-3", "3", "京都信用金庫", "loan", "0.000001", "EUR", "", "0"],
+            ["n-4", "4", "京都信用金庫", "loan", "12345678901234567890.123456789", "JPY", "", ""]]
     graph.load(write(tmp_path / "numbers.csv", header, good), namespace="num")
     rows = graph.sparql(
         "SELECT ?c ?amount ?currency ?year ?rate ?provider WHERE { GRAPH <https://w3id.org/impactkg/graph/num/numbers> { "
@@ -235,6 +236,7 @@ def test_numbers_are_read_exactly_and_bad_ones_are_reported_where_they_are(graph
         (ox.NamedNode(ID + "case/num-n-1"), dec("1000"), ox.Literal("JPY"), year("2024"), dec("0.5"), kyoto),
         (ox.NamedNode(ID + "case/num-n-2"), dec("1234.5"), ox.Literal("USD"), year("2023"), dec("1"), kyoto),
         (ox.NamedNode(ID + "case/num-n-3"), dec("0.000001"), ox.Literal("EUR"), None, dec("0"), kyoto),
+        (ox.NamedNode(ID + "case/num-n-4"), dec("12345678901234567890.123456789"), ox.Literal("JPY"), None, None, kyoto),
     ]
     before = graph.canonical_nquads()
     bad = [["b-1", "1", "京都信用金庫", "loan", "12,5x", "JPY", "2024年", ""],

@@ -57,8 +57,8 @@ def test_a_moved_line_makes_its_entry_stale(tmp_path):
     (tmp_path / "m.py").write_text("x = 1\ny = 2\n", encoding="utf-8")
     from mutation.policy import Equivalent
 
-    ok = Equivalent("m.py", 2, "NumberReplacer", "y = 2", "no test can tell y from y + 1 here")
-    moved = Equivalent("m.py", 1, "NumberReplacer", "y = 2", "no test can tell y from y + 1 here")
+    ok = Equivalent("m.py", 2, "NumberReplacer", "y = 2", "", "no test can tell y from y + 1 here")
+    moved = Equivalent("m.py", 1, "NumberReplacer", "y = 2", "", "no test can tell y from y + 1 here")
     assert stale_equivalents([ok], tmp_path) == []
     assert stale_equivalents([moved], tmp_path) == ["equivalent.tsv: m.py:1 is 'x = 1', not 'y = 2' (update the entry)"]
 
@@ -94,12 +94,18 @@ def test_the_selector_says_why_a_mutant_is_not_run(tmp_path):
     from mutation.policy import Equivalent, Module
 
     module = Module("m.py", ["tests"], functions=["K.a"])
-    eq = [Equivalent("m.py", 5, "ReplaceBinaryOperator_Add_Sub", "return x + 1", "only for this test")]
+    eq = [Equivalent("m.py", 5, "ReplaceBinaryOperator_Add_Sub", "return x + 1", "", "only for this test"),
+          Equivalent("m.py", 5, "NumberReplacer", "return x + 1", "return x + 0", "only for this test")]
     sel = Selector(module, eq, tmp_path)
     assert sel.reason("core/ReplaceBinaryOperator_Add_Mul", (5, 15), (5, 16)) == "policy"
     assert sel.reason("core/ReplaceBinaryOperator_BitOr_BitAnd", (4, 23), (4, 24)) == "annotation"
+    assert sel.unused() == ["equivalent.tsv: m.py:5 ReplaceBinaryOperator_Add_Sub '(any)' matches no mutant (update "
+                            "the entry)", "equivalent.tsv: m.py:5 NumberReplacer 'return x + 0' matches no mutant "
+                            "(update the entry)"]
     assert sel.reason("core/ReplaceBinaryOperator_Add_Sub", (5, 15), (5, 16)) == "equivalent"
-    assert sel.reason("core/NumberReplacer", (5, 17), (5, 18)) is None
+    assert sel.reason("core/NumberReplacer", (5, 17), (5, 18), lambda: "return x + 2") is None
+    assert sel.reason("core/NumberReplacer", (5, 17), (5, 18), lambda: "return x + 0") == "equivalent"
+    assert sel.unused() == []
     assert sel.reason("core/NumberReplacer", (8, 15), (8, 16)) == "scope"
     with pytest.raises(ValueError, match=r"m.py: no function K.c \(mutation/config.toml\)"):
         Selector(Module("m.py", [], functions=["K.c"]), [], tmp_path)

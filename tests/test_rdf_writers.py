@@ -144,3 +144,20 @@ def test_the_format_table_cannot_be_changed_by_a_caller():
     with pytest.raises(AttributeError):
         FORMATS["csv"].media_type = "text/plain"  # type: ignore[misc]
     assert {f.name for f in FORMATS.values() if f.for_graphs} == {"ttl", "nt", "jsonld", "rdfxml"}
+
+
+@pytest.mark.parametrize("size", [1, 7, 64])
+def test_turtle_cut_anywhere_by_the_serializer_is_rewritten_the_same(size):
+    """A serializer may hand over its output in pieces that end inside a line (inside an escaped
+    name, or with no final line feed): the rewrite waits for the whole line."""
+    from impactkg.graph.sparql.formats import TURTLE_PREFIXES, _TurtleOut
+
+    raw = ox.serialize(awkward_triples(), None, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+    whole = turtle(awkward_triples())
+    for data in (raw, raw.rstrip(b"\n")):
+        out = io.BytesIO()
+        sink = _TurtleOut(out, TURTLE_PREFIXES)
+        for i in range(0, len(data), size):
+            assert sink.write(data[i:i + size]) == len(data[i:i + size])
+        sink.close()
+        assert out.getvalue() == whole[: len(out.getvalue())] and out.getvalue().rstrip(b"\n") == whole.rstrip(b"\n")

@@ -195,3 +195,19 @@ def test_without_pandas_a_frame_is_refused_with_the_install_command(monkeypatch)
     with pytest.raises(ImportError) as err:
         QueryResult("select", ["x"], []).to_dataframe()
     assert str(err.value) == "to_dataframe() needs pandas: pip install 'impactkg[pandas]'"
+
+
+def test_plain_values_are_the_lossy_view_unless_exact_is_asked():
+    r = QueryResult("select", ["b", "d"], [(lit("true", "boolean"), lit("2024-01-31", "date"))])
+    assert r.dicts() == [{"b": True, "d": datetime.date(2024, 1, 31)}]
+    assert r.dicts(exact=True) == [{"b": "true", "d": "2024-01-31"}]
+    assert r.column("b") == [True] and r.column("d", exact=True) == ["2024-01-31"]
+    (row,) = r
+    assert row.values_python() == {"b": True, "d": datetime.date(2024, 1, 31)}
+    assert row.values_python(exact=True) == {"b": "true", "d": "2024-01-31"}
+
+
+def test_a_column_with_no_value_does_not_stop_the_typing_of_the_next():
+    r = QueryResult("select", ["none", "n"], [(None, lit("1", "integer")), (None, lit("2", "integer"))])
+    frame = r.to_dataframe()
+    assert str(frame["n"].dtype) == "Int64" and frame["none"].tolist() == [None, None]
