@@ -67,6 +67,14 @@ def test_a_file_the_store_parses_is_counted_once_loaded(small, tmp_path):
     assert again.sources == [("more.ttl", G2, 0, 3)] and (again.triples_before, again.triples_after) == (5, 5)
     fresh = small.load(good, graph="https://example.org/new")
     assert fresh.sources == [("more.ttl", "https://example.org/new", 0, 3)]
+    from impactkg.loaders.rdf import unchecked_rdf
+
+    extra = quad("added", "https://example.org/g4")
+    both = small.replace_graphs({}, [("more.ttl", "https://example.org/g5", 0, None)], additions=[extra],
+                                files=[unchecked_rdf(good, "https://example.org/g5")])
+    assert str(extra) in content(small) and len(small.sparql("SELECT * WHERE { GRAPH <https://example.org/g5> "
+                                                               "{ ?s ?p ?o } }")) == 3
+    assert both.sources[0][:3] == ("more.ttl", "https://example.org/g5", 0)
 
 
 def test_build_loads_the_ontology_and_the_dataset_once(tmp_path):
@@ -76,7 +84,7 @@ def test_build_loads_the_ontology_and_the_dataset_once(tmp_path):
     assert graphs[0] == "https://w3id.org/impactkg/graph/consortium/bundles"
     assert "https://w3id.org/impactkg/graph/ontology" in graphs
     assert summary.triples_before == 0 and summary.triples_after == len(kg)
-    assert summary.sources[0][:2] == ("impactkg.ttl", "https://w3id.org/impactkg/graph/ontology")
+    assert summary.sources[0][:3] == ("impactkg.ttl", "https://w3id.org/impactkg/graph/ontology", 0)
     ontology = summary.sources[0][3]
     assert ontology == int(kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/impactkg/graph/ontology> "
                                      "{ ?s ?p ?o } }").terms[0][0].value)
@@ -89,6 +97,14 @@ def test_build_loads_the_ontology_and_the_dataset_once(tmp_path):
     empty = KnowledgeGraph.memory()
     both = empty.build(extra)  # an empty graph gets the dataset as well
     assert len(empty) == size + 1 and len(both.sources) == len(summary.sources) + 1
+
+
+def test_a_back_end_made_directly_is_writable():
+    from impactkg.graph.backends.oxigraph import OxigraphBackend
+
+    backend = OxigraphBackend()
+    backend.replace_graphs({G1: [quad("a", G1)]})
+    assert backend.graph_names() == [G1] and len(backend) == 1
 
 
 def test_drop_and_graph_names(small):

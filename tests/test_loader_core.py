@@ -198,7 +198,8 @@ def test_an_unknown_concept_lists_at_most_twelve_known_ones(graph, tmp_path):
     known = message.split("(known: ", 1)[1]
     assert message.startswith("cases-x.csv:2:method: unknown finance-method 'barter' (known: ")
     names = known.removesuffix(")").split(", ")
-    assert len(names) == 13 and names[-1] == "..." and names == sorted(names[:12]) + ["..."]
+    ids = sorted(r["id"] for r in table("concepts.csv") if r["scheme"] == "finance-method")
+    assert len(ids) > 12 and names == ids[:12] + ["..."]
 
 
 def test_lang_stem_and_kind_guessing():
@@ -271,3 +272,105 @@ def test_provenance_cites_the_file_and_row_of_a_users_table(graph, tmp_path):
     assert [(t[0].value, t[1].value, t[2]) for t in got] == [("p1", "2", src), ("p2", "3", src)]
     assert sorted(got[1][3].value.split()) == ["indicator", "unit"] and got[0][3] in (None, ox.Literal(""))
     assert got[1][4] == ox.Literal("to check", language="en") and got[0][4] is None
+
+
+# ---------------------------------------------------------------------- the embedded dataset, as built
+DATA = Path(__file__).resolve().parents[1] / "data" / "consortium"
+
+
+def table(name: str) -> list[dict[str, str]]:
+    with open(DATA / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_embedded_records_cite_their_line_in_the_seed(graph):
+    got = {r["id"]: r["line"] for r in graph.sparql(
+        "SELECT ?id ?line WHERE { GRAPH <https://w3id.org/impactkg/graph/consortium/catalogue> { "
+        "?i a ikg:Indicator ; dcterms:identifier ?id ; ikg:sourceLine ?line ; dcterms:source "
+        "<https://w3id.org/impactkg/id/source/impact-consortium-study-session-4> } }").dicts()}
+    assert got == {r["id"]: int(r["line"]) for r in table("catalogue.csv")}
+
+
+def test_embedded_links_say_whether_they_are_inferred(graph):
+    flags = graph.sparql("SELECT ?line ?inferred WHERE { GRAPH <https://w3id.org/impactkg/graph/consortium/system_connections> "
+                         "{ ?l a ikg:CausalLink ; ikg:sourceLine ?line ; ikg:inferred ?inferred } }").dicts()
+    expected = sorted((int(r["line"]), r["inferred"] == "yes") for r in table("system_connections.csv"))
+    assert sorted((r["line"], r["inferred"]) for r in flags) == expected and any(i for _, i in expected)
+
+
+def test_derived_labels_show_an_organisation_by_its_name_as_written(graph):
+    names = {r["id"]: r["name_ja"] for r in table("organizations.csv")}
+    labels = {r["l"] for r in graph.sparql("SELECT ?l WHERE { ?b a ikg:SupportBundle ; rdfs:label ?l "
+                                           "FILTER(lang(?l) = 'ja') }").dicts()}
+    assert labels == {f"{names[r['organization']]}: 支援の束" for r in table("bundles.csv")}
+
+
+# ---------------------------------------------------------------------- more of a catalogue
+def test_partial_rows_ids_and_one_unit_written_two_ways(graph, tmp_path):
+    """A row with only an activity, or only an impact, still links what it has; a domain given by
+    its id is the consortium's concept; a new unit written with and without a space is one unit."""
+    header = ["id", "indicator", "domain", "unit", "impact", "activity", "result"]
+    rows = [["1", "活動だけ", "infrastructure-real-estate", "kg CO2", "", "部分行の活動", ""],
+            ["2", "インパクトだけ", "healthcare-health", "kgCO2", "部分行のインパクト", "", ""]]
+    graph.load(write(tmp_path / "partial.csv", header, rows), namespace="partial")
+    got = graph.sparql(
+        "SELECT ?id ?domain ?unit ?measured WHERE { GRAPH <https://w3id.org/impactkg/graph/partial> { "
+        "?i dcterms:identifier ?id ; ikg:domain ?domain ; ikg:unit ?unit OPTIONAL { ?i ikg:measures ?m . "
+        "?m rdfs:label ?measured } } } ORDER BY ?id").dicts()
+    unit = got[0]["unit"]
+    assert [(r["id"], r["domain"].rsplit("/", 1)[-1], r["unit"], r["measured"]) for r in got] == [
+        ("1", "infrastructure-real-estate", unit, "部分行の活動"),
+        ("2", "healthcare-health", unit, "部分行のインパクト")]
+    assert unit == CONCEPT + "unit/kg%20CO2"
+    assert not graph.sparql("ASK { GRAPH <https://w3id.org/impactkg/graph/partial> { ?a ikg:hasResult ?r } }").boolean
+
+
+def test_fragments_keep_their_cells_and_need_line_and_text(graph, tmp_path):
+    header = ["line", "text", "unit_text", "extra"]
+    graph.load(write(tmp_path / "frags.csv", header, [["7", "断片", "t-CO2", "余り"], ["8", "二つ目", "", ""]]),
+               kind="fragments", namespace="frag")
+    got = graph.sparql("SELECT ?f ?unit ?extra WHERE { GRAPH <https://w3id.org/impactkg/graph/frag/frags> { "
+                       "?f a ikg:SourceFragment OPTIONAL { ?f ikg:unitText ?unit } OPTIONAL { ?f rdfs:comment ?extra } } } "
+                       "ORDER BY ?f").terms
+    assert got == [(ox.NamedNode(ID + "fragment/frag-7"), ox.Literal("t-CO2"), ox.Literal("余り", language="ja")),
+                   (ox.NamedNode(ID + "fragment/frag-8"), None, None)]
+    with pytest.raises(LoadError) as exc:
+        graph.load(write(tmp_path / "frags-bad.csv", header, [["", "x", "", ""], ["9", "", "", ""]]), kind="fragments")
+    assert problems(exc) == ["frags-bad.csv:2:line: empty required cell 'line'",
+                             "frags-bad.csv:3:text: empty required cell 'text'"]
+
+
+def test_a_reference_to_what_this_load_replaces_does_not_count(graph, tmp_path):
+    """Loading a file again replaces its graph: a values file loaded with it cannot refer to a
+    record only the old version held."""
+    old = write(tmp_path / "replaced.csv", ["id", "indicator"], [["r1", "旧"], ["r2", "残る"]])
+    graph.load(old, namespace="rep")
+    write(old, ["id", "indicator"], [["r2", "残る"]])
+    values = write(tmp_path / "rep-values.csv", ["indicator", "kind"], [["rep:r1", "baseline"], ["rep:r2", "baseline"]])
+    with pytest.raises(LoadError) as exc:
+        graph.load(old, values, namespace="rep")
+    assert problems(exc) == ["rep-values.csv:2:indicator: no indicator 'rep-r1' in this load or in the graph"]
+    write(values, ["indicator", "kind"], [["rep:r2", "baseline"]])
+    graph.load(old, values, namespace="rep")  # the same batch defines r2: it counts
+
+
+def test_a_table_with_exactly_the_required_columns_is_recognised():
+    assert guess_kind(Table("t.csv", Path("t.csv"), ["indicator", "kind"]), KINDS).name == "values"
+    assert guess_kind(Table("t.csv", Path("t.csv"), ["organization"]), KINDS).name == "bundles"
+
+
+def test_an_unknown_concept_lists_all_known_ones_up_to_twelve(graph, tmp_path):
+    """The hint lists every known id when there are at most 12, else the first 12 and '...'."""
+    known = int(graph.sparql("SELECT (COUNT(?c) AS ?n) WHERE { ?c skos:inScheme ikg:SocialIssueScheme }").terms[0][0].value)
+    header = ["scheme", "id", "label_ja", "label_en"]
+    extra = [["social-issue", f"zz-issue-{i}", f"課題{i}", f"Issue {i}"] for i in range(12 - known)]
+    graph.load(write(tmp_path / "more-issues.csv", header, extra), kind="concepts", namespace="issues")
+    cases = ["social_issue", "finance_method", "case_numbers"]
+    for count in (12, 13):
+        with pytest.raises(LoadError) as exc:
+            graph.load(write(tmp_path / "map-x.csv", cases, [["nope", "loan", "1"]]), kind="case_map")
+        (message,) = problems(exc)
+        names = message.split("(known: ", 1)[1].removesuffix(")").split(", ")
+        assert len(names) == (12 if count == 12 else 13) and (names[-1] == "...") == (count == 13), message
+        extra.append(["social-issue", "zz-issue-last", "最後", "Last"])
+        graph.load(write(tmp_path / "more-issues.csv", header, extra), kind="concepts", namespace="issues")

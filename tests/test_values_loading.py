@@ -71,6 +71,30 @@ def test_values_keep_their_digits_and_two_rows_stay_two_values(graph, tmp_path):
         (ox.Literal("current"), dec("1000"), year("2024")),
         (ox.Literal("target"), dec("12345678901234567890.5"), year("2030")),
     ]
+    nodes = graph.sparql("SELECT ?v WHERE { GRAPH <https://w3id.org/impactkg/graph/vals/good-values> { "
+                         "?v a ikg:IndicatorValue } } ORDER BY ?v").terms
+    # stable record IRIs: indicator, kind, year and row (two rows are two values)
+    assert [t[0].value.rsplit("/", 1)[-1] for t in nodes] == [
+        "consortium-1-baseline-2023-5", "consortium-1-current-2024-2", "consortium-1-current-2024-3",
+        "consortium-1-target-2030-4"]
+    graph.load(write(tmp_path / "no-year.csv", [["consortium:1", "target", "5", "分", ""]]), kind="values", namespace="vals")
+    assert graph.sparql("ASK { <https://w3id.org/impactkg/id/value/consortium-1-target-na-2> a ikg:IndicatorValue }").boolean
+    with pytest.raises(LoadError) as exc:
+        graph.load(write(tmp_path / "no-kind.csv", [["consortium:1", "5"]], ["indicator", "value"]), kind="values")
+    assert [str(p) for p in exc.value.problems] == ["no-kind.csv:1:kind: missing required column 'kind'"]
+    with pytest.raises(LoadError) as exc:
+        graph.load(write(tmp_path / "no-indicator.csv", [["target", "5"]], ["kind", "value"]), kind="values")
+    assert [str(p) for p in exc.value.problems] == ["no-indicator.csv:1:indicator: missing required column 'indicator'"]
     shown = graph.query("indicator-values", indicator="1").dicts(exact=True)
     assert sorted(str(r["value"]) for r in shown if r["value"] is not None) == ["0.125", "1000", "1200",
-                                                                                "12345678901234567890.5"]
+                                                                                "12345678901234567890.5", "5"]
+
+
+def test_unit_population_and_source_of_a_value(graph, tmp_path):
+    header = ["indicator", "kind", "value", "unit", "year", "population", "data_source"]
+    graph.load(write(tmp_path / "described.csv", [["consortium:1", "baseline", "3", "時間", "2022", "全職員", "社内調査"]],
+                     header), kind="values", namespace="desc")
+    got = graph.sparql("SELECT ?unit ?pop ?src WHERE { GRAPH <https://w3id.org/impactkg/graph/desc/described> { "
+                       "?v ikg:unit ?unit ; ikg:population ?pop ; ikg:dataSource ?src } }").terms
+    assert got == [(ox.NamedNode("https://w3id.org/impactkg/concept/unit/%E6%99%82%E9%96%93"),
+                    ox.Literal("全職員", language="ja"), ox.Literal("社内調査", language="ja"))]
