@@ -13,6 +13,7 @@ mutated.
     python -m mutation.run                      # every module of mutation/config.toml
     python -m mutation.run --only formats.py    # one module (a substring of its path)
     python -m mutation.run --report-only        # the report again from the last sessions
+    python -m mutation.run --survivors          # after new tests: run again only the last survivors
 
 Writes ``mutation/report.md`` (with ``--only``: ``build/mutation/report.md``); the sessions (one
 cosmic-ray SQLite database per module) stay in ``build/mutation/sessions``, readable by
@@ -153,6 +154,46 @@ def mutant_line(source: str, spec: object) -> str:
     return mutated.splitlines()[spec.start_pos[0] - 1].strip()  # type: ignore[attr-defined]
 
 
+def reopen_survivors(module: Module, selector: Selector, db_path: Path, root: Path = ROOT) -> int:
+    """Make the survivors of the module's last session pending again (``--survivors``), so that
+    only they run against the tests as they are now; returns how many. Sound only while the
+    module's source is the one the session mutated and tests were only added (a mutant killed
+    stays killed): every mutant run must still be the one its recorded diff shows, else the run
+    stops (each mutant's diff must take out the line the source has where it starts). A survivor now listed in equivalent.tsv is marked left out instead."""
+    import sqlite3
+
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import WorkerOutcome, WorkResult
+
+    if not db_path.exists():
+        raise SystemExit(f"{module.path}: no session {db_path.name}: run it in full first")
+    source = (root / module.path).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    rerun: list[str] = []
+    with use_db(str(db_path), WorkDB.Mode.open) as db:
+        if db.pending_work_items:
+            raise SystemExit(f"{module.path}: its last session did not finish: run it in full")
+        for item, res in db.completed_work_items:
+            if res.worker_outcome.value == "skipped":
+                continue
+            (m,) = item.mutations
+            taken_out = [x[1:].strip() for x in (res.diff or "").splitlines() if x.startswith("-") and not x.startswith("---")]
+            if lines[m.start_pos[0] - 1].strip() not in taken_out:
+                raise SystemExit(f"{module.path} changed since its last session (line {m.start_pos[0]}, "
+                                 f"{short(m.operator_name)}): run it in full")
+            if res.test_outcome is None or res.test_outcome.value != "survived":
+                continue
+            why = selector.reason(m.operator_name, tuple(m.start_pos), tuple(m.end_pos),
+                                  lambda m=m: mutant_line(source, m))
+            if why is not None:
+                db.set_result(item.job_id, WorkResult(output=f"not run: {why}", worker_outcome=WorkerOutcome.SKIPPED))
+            else:
+                rerun.append(item.job_id)
+    with sqlite3.connect(db_path) as con:
+        con.executemany("DELETE FROM work_results WHERE job_id = ?", [(j,) for j in rerun])
+    return len(rerun)
+
+
 @dataclass
 class Job:
     module: Module
@@ -233,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="run only the modules whose path contains one of these texts (comma-separated)")
     parser.add_argument("--report-only", action="store_true", help="write the report from the last sessions")
+    parser.add_argument("--survivors", action="store_true",
+                        help="run again only the mutants that survived the last sessions (after new tests)")
     parser.add_argument("--lanes", type=int, help="lanes (default: mutation/config.toml's)")
     parser.add_argument("--report", type=Path, help="where to write the report")
     args = parser.parse_args(argv)
@@ -249,7 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     report = args.report or (WORK / "report.md" if args.only else ROOT / "mutation" / "report.md")
     started = time.monotonic()
     counts: dict[str, dict[str, int]] = {}
-    if not args.report_only:
+    if args.survivors and not args.report_only:
+        for module in modules:
+            n = reopen_survivors(module, Selector(module, equivalents), SESSIONS / f"{slug(module.path)}.sqlite")
+            print(f"{module.path}: {n} survivors of the last session run again", flush=True)
+    elif not args.report_only:
         SESSIONS.mkdir(parents=True, exist_ok=True)
         for module in modules:
             selector = Selector(module, equivalents)
@@ -257,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             if selector.unused():
                 raise SystemExit("\n".join(selector.unused()))
             print(f"{module.path}: {counts[module.path]}", flush=True)
+    if not args.report_only:
         files = source_files()
         n = args.lanes or cfg.lanes
         print(f"copying the sources into {n} lanes under {WORK.relative_to(ROOT)}", flush=True)
@@ -267,7 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         run_lanes(cfg, modules, lanes)
     results = [collect(m, counts.get(m.path)) for m in modules]
     minutes = (time.monotonic() - started) / 60
-    command = "make mutation" if not args.only else f"python -m mutation.run --only {args.only}"
+    command = ("make mutation" if not (args.only or args.survivors or args.report_only) else "python -m mutation.run"
+               + (" --report-only" if args.report_only else " --survivors" if args.survivors else "")
+               + (f" --only {args.only}" if args.only else ""))
     write_report(report, results, cfg, equivalents, minutes if not args.report_only else None,
                  command, platform_line())
     print(f"wrote {report.relative_to(ROOT) if report.is_relative_to(ROOT) else report}")

@@ -111,12 +111,16 @@ def test_the_selector_says_why_a_mutant_is_not_run(tmp_path):
         Selector(Module("m.py", [], functions=["K.c"]), [], tmp_path)
 
 
-def test_the_report_is_the_one_the_target_writes():
+def test_the_report_covers_every_core_module():
+    """mutation/report.md is written by the runner (its first line says by which command: `make
+    mutation`, or the sessions of runs by module and of survivors) and has a row for each module."""
     report = ROOT / "mutation" / "report.md"
     text = report.read_text(encoding="utf-8")
-    assert text.startswith("# Mutation testing of the core modules\n\nWritten by `make mutation`")
+    assert re.match(r"# Mutation testing of the core modules\n\nWritten by `(make mutation|python -m mutation\.run"
+                    r"( --report-only| --survivors)?)` on ", text)
     for path in CORE:
-        assert f"| `{path}` |" in text, path
+        assert re.search(rf"^\| `{re.escape(path)}` \| \d+ \| .* \| \d+\.\d% \| (met|\*\*missed\*\*) \|$", text, re.M), path
+    assert "\n## Surviving mutants\n" in text
     assert Path(ROOT / "mutation" / "README.md").is_file()
 
 
@@ -132,3 +136,46 @@ def test_every_fault_of_the_issue_still_finds_its_code():
         for test in fault.tests:
             file, _, name = test.partition("::")
             assert f"def {name}(" in (ROOT / file).read_text(encoding="utf-8"), test
+
+
+def test_survivors_run_again_only_while_the_source_is_the_one_mutated(tmp_path):
+    """``--survivors`` makes only the last session's survivors pending again (a survivor now listed
+    as equivalent is left out instead), and refuses a session whose module has changed since."""
+    from cosmic_ray.work_db import WorkDB, use_db
+    from cosmic_ray.work_item import MutationSpec, TestOutcome, WorkerOutcome, WorkItem, WorkResult
+
+    from mutation.policy import Equivalent, Module
+    from mutation.run import reopen_survivors
+
+    source = "def f(x):\n    return x + 1\n\n\ndef g(x):\n    return x * 2\n"
+    (tmp_path / "m.py").write_text(source, encoding="utf-8")
+
+    def diff(before: str, after: str) -> str:
+        return f"--- mutation diff ---\n--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n-{before}\n+{after}\n"
+
+    items = [  # job id, line, operator, outcome, lines before and after
+        ("killed", 2, "core/ReplaceBinaryOperator_Add_Sub", TestOutcome.KILLED, "    return x + 1", "    return x - 1"),
+        ("survived", 2, "core/NumberReplacer", TestOutcome.SURVIVED, "    return x + 1", "    return x + 2"),
+        ("equivalent", 6, "core/NumberReplacer", TestOutcome.SURVIVED, "    return x * 2", "    return x * 3"),
+    ]
+    db_path = tmp_path / "m.sqlite"
+    with use_db(str(db_path)) as db:
+        for job, line, operator, outcome, before, after in items:
+            db.add_work_item(WorkItem(job, [MutationSpec(Path("m.py"), operator, 0, (line, 11), (line, 12))]))
+            db.set_result(job, WorkResult(WorkerOutcome.NORMAL, "", outcome, diff(before, after)))
+    module = Module("m.py", ["tests"])
+    listed = [Equivalent("m.py", 6, "NumberReplacer", "return x * 2", "", "only for this test")]
+    assert reopen_survivors(module, Selector(module, listed, tmp_path), db_path, tmp_path) == 1
+    with use_db(str(db_path), WorkDB.Mode.open) as db:
+        assert [i.job_id for i in db.pending_work_items] == ["survived"]
+        outcomes = {i.job_id: r.worker_outcome for i, r in db.completed_work_items}
+        assert outcomes == {"killed": WorkerOutcome.NORMAL, "equivalent": WorkerOutcome.SKIPPED}
+    with pytest.raises(SystemExit, match="did not finish"):
+        reopen_survivors(module, Selector(module, listed, tmp_path), db_path, tmp_path)
+
+    with use_db(str(db_path)) as db:
+        db.set_result("survived", WorkResult(WorkerOutcome.NORMAL, "", TestOutcome.SURVIVED,
+                                             diff("    return x + 1", "    return x + 2")))
+    (tmp_path / "m.py").write_text(source.replace("x + 1", "x + 10"), encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"m.py changed since its last session \(line 2, ReplaceBinaryOperator_Add_Sub\)"):
+        reopen_survivors(module, Selector(module, listed, tmp_path), db_path, tmp_path)
