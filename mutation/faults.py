@@ -105,7 +105,7 @@ FAULTS = [
           ("tests/test_values_loading.py::test_values_keep_their_digits_and_two_rows_stay_two_values",)),
     # -- the named queries' content
     Fault("case-map-cells answers the case map", "queries/case-map-cells.rq",
-          '(GROUP_CONCAT(?n; separator=" ") AS ?numbers)', '(GROUP_CONCAT(DISTINCT ?n; separator=" ") AS ?numbers)',
+          "?c ikg:caseNumber ?n .", '?c ikg:caseNumber ?n . FILTER(STR(?n) != "30")',
           ("tests/test_queries.py::test_case_map_cells_are_the_case_map_table",)),
     Fault("subcommittee-members answers every membership", "queries/subcommittee-members.rq",
           '?organization rdfs:label ?groupLabel FILTER(lang(?groupLabel) = "ja")',
@@ -116,7 +116,7 @@ FAULTS = [
           ("tests/test_queries.py::test_indicators_by_domain_are_the_catalogue_rows_by_domain",)),
     Fault("impacts-without-measured-outcome leaves out measured impacts", "queries/impacts-without-measured-outcome.rq",
           "FILTER NOT EXISTS { ?r ikg:contributesTo ?impact . ?ind ikg:measures ?r }",
-          "FILTER NOT EXISTS { ?r ikg:contributesTo ?impact . ?ind ikg:measures ?r . ?ind ikg:unit ?u }",
+          "FILTER NOT EXISTS { ?ind ikg:measures ?impact }",
           ("tests/test_queries.py::test_impacts_without_measured_outcome",)),
 ]
 
@@ -157,7 +157,7 @@ def write(results: list[tuple[Fault, str, str]], path: Path) -> None:
         "| --- | --- | --- | --- | --- |",
     ]
     for fault, status, detail in results:
-        change = f"`{fault.old.strip().splitlines()[0][:60]}` → `{fault.new.strip().splitlines()[0][:40]}`"
+        change = f"`{fault.old.strip().splitlines()[0][:60]}` → `{(fault.new.strip().splitlines() or [''])[0][:40]}`"
         change = change.replace("|", "\\|")
         lines.append(f"| {fault.behaviour} | `{fault.path}` | {change} | {status} | {detail} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
