@@ -76,7 +76,8 @@ def write_report(path: Path, results: list[ModuleResult], cfg: Config, equivalen
         "# Mutation testing of the core modules",
         "",
         f"Written by `{command}` on {today} ({machine}"
-        + (f"; {minutes:.1f} minutes" if minutes is not None else "") + "). "
+        + (f"; {minutes:.1f} minutes)" if minutes is not None else ") from the last session of each module "
+           "(a run of the module in full, then `--survivors` runs after tests were added)") + ". "
         "How it runs, what is left out and why: [README.md](README.md).",
         "",
         f"Target: at least {cfg.target:.0%} of the mutants run are killed in each module.",
