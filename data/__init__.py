@@ -17,6 +17,16 @@ SOURCE_TITLE = (
 )
 NAMESPACE = "consortium"
 
+#: The PROV agents records of the embedded dataset are attributed to (IRIs under
+#: ``https://w3id.org/impactkg/id/agent/``): id -> (role, Japanese label, English label, PROV
+#: classes). The "author" wrote the source document (what it states, or states in doubtful OCR);
+#: the "team" is the project team (its readings, inferences and translations).
+AGENTS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "impact-consortium": ("author", "インパクトコンソーシアム", "Impact Consortium",
+                          ("Agent", "Organization")),
+    "impactkg-team": ("team", "impactkg プロジェクトチーム", "impactkg project team", ("Agent",)),
+}
+
 #: Load order of the embedded tables: (file, kind). References point backwards only.
 MANIFEST: list[tuple[str, str]] = [
     ("concepts.csv", "concepts"),
@@ -35,6 +45,10 @@ MANIFEST: list[tuple[str, str]] = [
     ("bundles.csv", "bundles"),
     ("system_elements.csv", "system_elements"),
     ("system_connections.csv", "system_connections"),
+    ("green_list.csv", "green_list"),
+    ("growth_strategy.csv", "strategy"),
+    ("programmes.csv", "programmes"),
+    ("meetings.csv", "meetings"),
     ("translations.csv", "translations"),
 ]
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from impactkg.errors import LoadError, Problem
-from impactkg.loaders import catalogue, databases, finance, sdg, stakeholders, system, vocab
+from impactkg.loaders import catalogue, databases, finance, policy, sdg, stakeholders, system, vocab
 from impactkg.loaders.base import Batch, Kind, guess_kind, stem_of
 from impactkg.loaders.rdf import check_rdf, is_rdf, parse_rdf, unchecked_rdf
 from impactkg.loaders.sdgkos_table import KIND as SDG_KOS
@@ -39,6 +39,10 @@ KINDS: dict[str, Kind] = {
         finance.BUNDLES,
         system.ELEMENTS,
         system.CONNECTIONS,
+        policy.GREEN_LIST,
+        policy.MEETINGS,
+        policy.PROGRAMMES,
+        policy.STRATEGY,
         TRANSLATIONS,
     )
 }

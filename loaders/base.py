@@ -12,24 +12,31 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from impactkg.errors import Problem
 from impactkg.loaders.tabular import Table, TableRow
 from impactkg.ontology import (
+    AGENT,
+    ASSERTION_STATUSES,
     DCTERMS,
+    EVIDENCE_RANK,
     GRAPH,
     IKG,
+    PROV,
     RDF,
     RDFS,
     SCHEMES,
     SKOS,
+    SOURCE_STATUSES,
     XSD,
     concept_iri,
     nfkc,
     record_iri,
     search_key,
+    status_iri,
 )
 
 #: The named graph describing source documents; loads add to it and never replace it.
@@ -41,6 +48,16 @@ A = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 PREF = ox.NamedNode(SKOS + "prefLabel")
 SEARCH = ox.NamedNode(IKG + "searchKey")
+HIDDEN = ox.NamedNode(SKOS + "hiddenLabel")
+
+#: Columns every kind accepts for the provenance of its rows (see :meth:`Context.provenance`).
+PROVENANCE_COLUMNS = (
+    ("doubtful", "Names of doubtful columns, space-separated"),
+    ("status", "Assertion status: stated (default; doubtful when a doubtful column is named), "
+               "reading, inferred, doubtful or translation"),
+    ("quote", "The source's verbatim wording the row rests on (default for stated rows: the label)"),
+    ("team", "Names of columns whose values are the team's reading or inference, space-separated"),
+)
 
 
 def N(iri: str) -> ox.NamedNode:  # noqa: N802 - mirrors rdflib's URIRef shorthand
@@ -100,6 +117,15 @@ class Kind:
     aliases: tuple[str, ...] = ()
     #: Called once after the last row of a table (e.g. to derive records from all rows).
     finish: Callable[[Context], None] | None = None
+    #: Column -> property IRI, for the columns a row's ``team`` cell may name
+    #: (their values on the record become ``ikg:teamProperty`` <property>).
+    properties: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = {c.name for c in self.columns}
+        for name, doc in PROVENANCE_COLUMNS:
+            if name not in names:
+                self.columns.append(Column(name, doc))
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -143,6 +169,7 @@ class Context:
     quads: list[ox.Quad] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     source_doc: ox.NamedNode | None = None
+    table_kind: Kind | None = None
 
     # ---- writing
     def add(self, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode, o) -> None:
@@ -161,21 +188,127 @@ class Context:
         header = row.headers.get(column, column) if column else None
         self.problems.append(Problem(self.table.source, row.number, header, message))
 
-    def provenance(self, s: ox.NamedNode, row: Row) -> None:
-        """Source document, source line, doubtful fields and notes of a record."""
-        line = row.get("line")
-        if line and self.source_doc is not None:
-            number = self.to_int(row, "line", line)
-            if number is not None:
+    def lines(self, row: Row, column: str = "line") -> list[int] | None:
+        """The source lines of a ``line`` cell: one or several whole numbers >= 1, separated by
+        spaces or commas (``"994 894"``); empty gives ``[]``, a bad cell is reported (None)."""
+        out = []
+        for part in nfkc(row.get(column)).replace(",", " ").split():
+            if not part.isdigit() or int(part) < 1:
+                self.error(row, column, f"expected line numbers >= 1 separated by spaces, got {row.get(column)!r}")
+                return None
+            if int(part) not in out:
+                out.append(int(part))
+        return out
+
+    def status(self, row: Row, fields: Iterable[str] | None = None, default: str | None = None) -> str:
+        """The assertion status of the record(s) of ``row``: its ``status`` cell, else ``default``,
+        else ``doubtful`` when one of ``fields`` (all columns when None) is named doubtful, else
+        ``stated``. An unknown status is reported and taken as the default."""
+        doubtful = self.doubtful_fields(row, fields)
+        fallback = default or ("doubtful" if doubtful else "stated")
+        cell = nfkc(row.get("status")).casefold()
+        if not cell:
+            return fallback
+        if cell not in ASSERTION_STATUSES:
+            self.error(row, "status", f"unknown assertion status {row.get('status')!r} "
+                                      f"(use: {', '.join(ASSERTION_STATUSES)})")
+            return fallback
+        return cell
+
+    @staticmethod
+    def doubtful_fields(row: Row, fields: Iterable[str] | None = None) -> list[str]:
+        names = row.get("doubtful").split()
+        if fields is None:
+            return names
+        wanted = set(fields)
+        return [n for n in names if n in wanted]
+
+    def provenance(
+        self,
+        s: ox.NamedNode,
+        row: Row,
+        *,
+        fields: Iterable[str] | None = None,
+        quote: str | None = None,
+        label: str | None = None,
+        default: str | None = None,
+        main: bool = True,
+        verbatim: bool = False,
+    ) -> str:
+        """Write the provenance of record ``s`` made from ``row``, and return its assertion status.
+
+        - ``ikg:sourceLine`` for each line of the ``line`` cell (several where the record's values
+          come from several places), with the source document; without a line, the file's row.
+        - ``ikg:assertionStatus`` (see :meth:`status`; ``fields`` are the columns this record is
+          made of, ``default`` the status when the row gives none).
+        - What the source states (stated, doubtful) cites it (``dcterms:source``) and is attributed
+          to its author; the team's readings, inferences and translations are
+          ``prov:wasDerivedFrom`` the source and attributed to the team (``prov:wasAttributedTo``,
+          when the load knows these agents).
+        - ``ikg:quote``: the ``quote`` cell, or for stated and doubtful records ``quote`` (the
+          verbatim text the loader took the record from; for every status when ``verbatim``,
+          as a link's evidence is the seed's wording whatever the team makes of it). A reading whose label differs from
+          the quoted wording keeps that wording as ``skos:hiddenLabel``.
+        - ``ikg:doubtful`` names the row's doubtful columns; ``ikg:teamProperty`` the properties
+          of the columns among ``fields`` that the ``team`` cell names; the ``note`` is a
+          ``skos:editorialNote``.
+
+        The row's ``status``, ``quote`` and ``team`` cells are about its ``main`` record; the
+        other records a row makes (an organisation named in a cell, a logic-model element) take
+        the status of their own fields and quote their own text.
+        """
+        if not main:
+            row = Row(row.table, row.row, {k: v for k, v in row.cells.items()
+                                           if k not in ("status", "quote", "team")}, row.headers)
+        status = self.status(row, fields, default)
+        lines = self.lines(row)
+        team = status not in SOURCE_STATUSES
+        if lines and self.source_doc is not None:
+            for number in lines:
                 self.add(s, ikg("sourceLine"), integer(number))
-            self.add(s, N(DCTERMS + "source"), self.source_doc)
+            self.add(s, N((PROV + "wasDerivedFrom") if team else (DCTERMS + "source")), self.source_doc)
+            agent = self.batch.agents.get("team" if team else "author")
         else:
             self.add(s, ikg("sourceLine"), integer(row.number))
             self.add(s, N(DCTERMS + "source"), self.batch.file_doc(self, row.table))
+            agent = self.batch.agents.get("team") if team else None
+        self.add(s, ikg("assertionStatus"), N(status_iri(status)))
+        if agent is not None:
+            self.add(s, N(PROV + "wasAttributedTo"), N(agent))
+        said = row.get("quote") or (quote if verbatim or status in SOURCE_STATUSES else None)
+        if said:
+            self.add(s, ikg("quote"), text(said))
+            if status == "reading" and label and search_key(said) != search_key(label):
+                self.label(s, said, pred=HIDDEN)
         for name in row.get("doubtful").split():
             self.add(s, ikg("doubtful"), plain(name))
+        for name in row.get("team").split():
+            prop = self.table_kind.properties.get(name) if self.table_kind else None
+            if prop is None:
+                known = ", ".join(self.table_kind.properties) if self.table_kind else ""
+                self.error(row, "team", f"column {name!r} cannot be marked as the team's "
+                                        f"(columns: {known or 'none'})")
+                continue
+            if fields is None or name in set(fields):
+                self.add(s, ikg("teamProperty"), N(prop))
         if row.get("note"):
             self.add(s, N(SKOS + "editorialNote"), text(row.get("note"), "en"))
+        return status
+
+    def one_status(self) -> None:
+        """A record made from several rows keeps one assertion status: the weakest of them."""
+        status = ikg("assertionStatus")
+        found: dict[Any, set[str]] = {}
+        for q in self.quads:
+            if q.predicate == status:
+                found.setdefault(q.subject, set()).add(str(getattr(q.object, "value", q.object)))
+        mixed = {s: v for s, v in found.items() if len(v) > 1}
+        if not mixed:
+            return
+        keep = {s: min(v, key=lambda iri: EVIDENCE_RANK.get(iri.rsplit("/", 1)[-1], 0)) for s, v in mixed.items()}
+        self.quads = [q for q in self.quads
+                      if not (q.predicate == status and q.subject in keep
+                              and str(getattr(q.object, "value", q.object)) != keep[q.subject])]
 
     # ---- parsing cells
     def to_int(self, row: Row, column: str, value: str) -> int | None:
@@ -264,6 +397,8 @@ class Batch:
         self.check_iris: list[str] = []
         #: A line to show before the summary (what kind of load this was).
         self.note = ""
+        #: PROV agents of this load: "author" (of its source document), "team" (the project team).
+        self.agents: dict[str, str] = {}
 
     def finish(self) -> list[Problem]:
         """Run the deferred reference checks; return every problem of the batch."""
@@ -342,7 +477,9 @@ class Batch:
         return self._display.get(iri)
 
     def source_document(self, iri: str, title: str) -> ox.NamedNode:
-        """Describe a source document once, in the shared graph of sources."""
+        """Describe a source document once, in the shared graph of sources. The embedded
+        dataset's document is attributed to its author, and the load learns the agents that
+        records are attributed to (:data:`impactkg.data.AGENTS`)."""
         node = N(iri)
         if iri not in self._file_docs:
             g = N(SOURCES_GRAPH)
@@ -350,7 +487,25 @@ class Batch:
             self.sources.append(ox.Quad(node, LABEL, text(title), g))
             self._file_docs[iri] = node
             self.typed.add(iri)
+            self._attribute(node, g)
         return node
+
+    def _attribute(self, doc: ox.NamedNode, g: ox.NamedNode) -> None:
+        from impactkg.data import AGENTS, SOURCE_IRI
+
+        if doc.value != SOURCE_IRI:
+            return
+        for key, (role, label_ja, label_en, kinds) in AGENTS.items():
+            agent = N(AGENT + key)
+            for cls in kinds:
+                self.sources.append(ox.Quad(agent, A, N(PROV + cls), g))
+            self.sources.append(ox.Quad(agent, LABEL, text(label_ja, "ja"), g))
+            self.sources.append(ox.Quad(agent, LABEL, text(label_en, "en"), g))
+            self.typed.add(agent.value)
+            self.agents[role] = agent.value
+            if role == "author":
+                self.sources.append(ox.Quad(doc, A, N(PROV + "Entity"), g))
+                self.sources.append(ox.Quad(doc, N(PROV + "wasAttributedTo"), agent, g))
 
     def file_doc(self, ctx: Context, table: Table) -> ox.NamedNode:
         return self.source_document(record_iri("source", table.path.name), table.path.name)
@@ -364,7 +519,7 @@ class Batch:
         namespace: str,
         source_doc: tuple[str, str] | None = None,
     ) -> None:
-        ctx = Context(self, table, N(graph), namespace)
+        ctx = Context(self, table, N(graph), namespace, table_kind=kind)
         if source_doc is not None:
             ctx.source_doc = self.source_document(*source_doc)
         mapping = kind.header_map(table.header)
@@ -397,6 +552,7 @@ class Batch:
             kind.convert(row, ctx)
         if kind.finish is not None:
             kind.finish(ctx)
+        ctx.one_status()
         self.problems.extend(ctx.problems)
         if not ctx.problems:
             self.graphs.setdefault(graph, []).extend(ctx.quads)

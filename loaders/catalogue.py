@@ -20,15 +20,19 @@ from impactkg.loaders.base import (
     text,
 )
 from impactkg.loaders.sdg import goal_node, target_node
-from impactkg.ontology import RDF, RDFS, nfkc, record_iri, slug
+from impactkg.ontology import DCTERMS, IKG, PROV, RDF, RDFS, nfkc, record_iri, slug, status_iri
 from impactkg.ontology.sdg import parse_goal, parse_target
 
+INDICATOR_FIELDS = ("id", "indicator", "indicator_en", "unit", "domain", "sdg_goal", "sdg_target",
+                    "data_source", "part_of")
 
-def _element(ctx: Context, kind: str, cls: str, label: str, row: Row, scope: str = "") -> N:
+
+def _element(ctx: Context, kind: str, cls: str, column: str, row: Row, scope: str = "") -> N:
+    label = row.get(column)
     node = N(record_iri(kind, slug(label + scope)))
     ctx.add(node, A, ikg(cls))
     ctx.label(node, label)
-    ctx.provenance(node, row)
+    ctx.provenance(node, row, fields=(column,), quote=label, label=label, main=False)
     return node
 
 
@@ -40,7 +44,11 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
     ctx.label(ind, row.get("indicator"))
     if row.get("indicator_en"):
         ctx.label(ind, row.get("indicator_en"), "en")
-    ctx.provenance(ind, row)
+    ctx.provenance(ind, row, fields=INDICATOR_FIELDS, quote=row.get("indicator"),
+                   label=row.get("indicator"))
+    if row.get("part_of"):
+        whole = ctx.record(row, "part_of", "indicator", ctx.qualified(row.get("part_of")), "indicator")
+        ctx.add(ind, N(DCTERMS + "isPartOf"), whole)
 
     domain = None
     if row.get("domain"):
@@ -62,25 +70,28 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
             ctx.add(ind, ikg("sdgGoal"), goal)
 
     if row.get("unit"):
-        ctx.add(ind, ikg("unit"), ctx.concept(row, "unit", "unit", row.get("unit"), mint=True))
+        # A unit cell named doubtful (OCR-damaged, a fragment of another row) is kept as written
+        # (ikg:unitText) but is not a unit: no ikg:Unit is made of it.
+        if "unit" not in row.get("doubtful").split():
+            ctx.add(ind, ikg("unit"), ctx.concept(row, "unit", "unit", row.get("unit"), mint=True))
         ctx.add(ind, ikg("unitText"), plain(row.get("unit")))
     if row.get("data_source"):
         ctx.add(ind, ikg("dataSource"), text(row.get("data_source")))
 
     impact = activity = result = None
     if row.get("impact"):
-        impact = _element(ctx, "impact", "Impact", row.get("impact"), row)
+        impact = _element(ctx, "impact", "Impact", "impact", row)
         if target is not None:
             ctx.add(impact, ikg("servesTarget"), target)
         if domain is not None:
             ctx.add(impact, ikg("domain"), domain)
     if row.get("activity"):
-        activity = _element(ctx, "activity", "Activity", row.get("activity"), row)
+        activity = _element(ctx, "activity", "Activity", "activity", row)
     if row.get("result"):
         # A result is specific to its impact and SDG target: the same wording under another
         # impact or target is another result.
         scope = "\x1f" + row.get("impact") + "\x1f" + (target.value if target is not None else "")
-        result = _element(ctx, "result", "Result", row.get("result"), row, scope)
+        result = _element(ctx, "result", "Result", "result", row, scope)
         if target is not None:
             ctx.add(result, ikg("sdgTarget"), target)
     if activity is not None and result is not None:
@@ -97,6 +108,10 @@ def convert_catalogue(row: Row, ctx: Context) -> None:
         model = N(record_iri("logic-model", f"{ctx.namespace}-{slug(dom_key)}"))
         ctx.add(model, A, ikg("LogicModel"))
         ctx.label(model, f"{ctx.namespace}: {row.get('domain') or 'general'}")
+        # The catalogue's rows grouped by domain: a grouping made by the loader, not a source record.
+        ctx.add(model, ikg("assertionStatus"), N(status_iri("inferred")))
+        if ctx.batch.agents.get("team"):
+            ctx.add(model, N(PROV + "wasAttributedTo"), N(ctx.batch.agents["team"]))
         if domain is not None:
             ctx.add(model, ikg("domain"), domain)
         for e in elements:
@@ -161,11 +176,20 @@ CATALOGUE = Kind(
             example="高い耐震性を有する建築物の整備",
         ),
         Column("data_source", "Where values come from (データソース)", aliases=("データソース",)),
+        Column("part_of", "id of the indicator this one details (a sub-indicator)"),
         Column("line", "Line in the source document (empty: the row of this file)"),
         Column("doubtful", "Names of doubtful columns, space-separated"),
         Column("note", "Editorial note"),
     ],
     convert=convert_catalogue,
+    properties={
+        "unit": IKG + "unit",
+        "domain": IKG + "domain",
+        "sdg_goal": IKG + "sdgGoal",
+        "sdg_target": IKG + "sdgTarget",
+        "data_source": IKG + "dataSource",
+        "part_of": DCTERMS + "isPartOf",
+    },
 )
 
 VALUE_KINDS = {"baseline": "baseline", "current": "current", "target": "target"}
@@ -229,6 +253,8 @@ VALUES = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert_values,
+    properties={"unit": IKG + "unit", "year": IKG + "year", "population": IKG + "population",
+                "data_source": IKG + "dataSource"},
 )
 
 
@@ -240,7 +266,7 @@ def convert_fragment(row: Row, ctx: Context) -> None:
         ctx.add(node, ikg("unitText"), plain(row.get("unit_text")))
     if row.get("extra"):
         ctx.add(node, N(RDFS + "comment"), text(row.get("extra")))
-    ctx.provenance(node, row)
+    ctx.provenance(node, row, quote=row.get("text"), label=row.get("text"))
 
 
 FRAGMENTS = Kind(

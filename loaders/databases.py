@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from impactkg.loaders.base import A, Column, Context, Kind, N, Row, ikg, plain, text
 from impactkg.loaders.stakeholders import organization
-from impactkg.ontology import DCAT, DCTERMS, nfkc, record_iri
+from impactkg.ontology import DCAT, DCTERMS, IKG, nfkc, record_iri
 
 
 def convert(row: Row, ctx: Context) -> None:
@@ -50,7 +50,7 @@ def convert(row: Row, ctx: Context) -> None:
             N("http://www.w3.org/2004/02/skos/core#note"),
             text(f"also at line {row.get('alt_line')}", "en"),
         )
-    ctx.provenance(node, row)
+    ctx.provenance(node, row, quote=row.get("name"), label=row.get("name"))
 
 
 KIND = Kind(
@@ -78,4 +78,12 @@ KIND = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert,
+    properties={
+        "publisher": DCTERMS + "publisher",
+        "scope": IKG + "geographicScope",
+        "category": IKG + "category",
+        "table": IKG + "guideTable",
+        "scenes": IKG + "processScene",
+        "domain": IKG + "domain",
+    },
 )

@@ -1,7 +1,11 @@
 """Finance cases, the case map (social issue x finance method) and support bundles
 (kinds ``finance_cases``, ``case_map``, ``bundles``).
 
-Case-map numbers refer to finance cases with id ``case-<number>`` in the same namespace.
+A case-map number is a case of the case map (``case/<namespace>-map-<number>``). Where the case
+list of the same namespace has a case with that number (id ``case-<number>``), the two are not
+merged: an ``ikg:CaseIdentification`` records that they may be one case, with the assertion
+status ``inferred`` (a numbering coincidence is not a statement of the source). Named queries
+follow identifications only when asked (``finance-by-method -p identified=yes``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from impactkg.loaders.base import (
     text,
 )
 from impactkg.loaders.stakeholders import organization
-from impactkg.ontology import DCTERMS, IKG, nfkc, record_iri
+from impactkg.ontology import DCTERMS, IKG, PROV, SKOS, nfkc, record_iri, status_iri
 
 
 def _concepts(row: Row, ctx: Context, column: str, scheme: str, prop: str, node: N) -> None:
@@ -83,7 +87,8 @@ def convert_case(row: Row, ctx: Context) -> None:
             ctx.error(row, "subordination_rate", f"expected a share between 0 and 1, got {rate}")
         elif rate is not None:
             ctx.add(node, ikg("subordinationRate"), decimal(rate))
-    ctx.provenance(node, row)
+    ctx.provenance(node, row, quote=row.get("summary") or row.get("target_business") or number,
+                   label=title)
 
 
 FINANCE_CASES = Kind(
@@ -129,6 +134,18 @@ FINANCE_CASES = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert_case,
+    properties={
+        "provider": IKG + "provider",
+        "method": IKG + "financeMethod",
+        "blended_category": IKG + "blendedCategory",
+        "effects": IKG + "blendedEffect",
+        "growth_stage": IKG + "growthStage",
+        "social_issue": IKG + "socialIssue",
+        "amount": IKG + "amount",
+        "currency": IKG + "currency",
+        "year": IKG + "year",
+        "subordination_rate": IKG + "subordinationRate",
+    },
 )
 
 
@@ -148,17 +165,39 @@ def convert_cell(row: Row, ctx: Context) -> None:
         return
     issue_id, method_id = issue.value.rsplit("/", 1)[-1], method.value.rsplit("/", 1)[-1]
     for order, number in enumerate(numbers, start=1):
-        case = case_node(ctx, f"case-{number}")
-        if not ctx.batch.exists(case.value):  # a case of the case list is described there
+        case = case_node(ctx, f"map-{number}")
+        if not ctx.batch.exists(case.value):
             ctx.add(case, A, ikg("FinanceCase"))
             ctx.add(case, ikg("caseNumber"), plain(number))
+            ctx.add(case, ikg("assertionStatus"), N(status_iri("stated")))
+            if ctx.batch.agents.get("author"):
+                ctx.add(case, N(PROV + "wasAttributedTo"), N(ctx.batch.agents["author"]))
         entry = N(record_iri("case-map", f"{ctx.namespace}-{issue_id}-{method_id}-{number}"))
         ctx.add(entry, A, ikg("CaseMapEntry"))
         ctx.add(entry, ikg("case"), case)
         ctx.add(entry, ikg("socialIssue"), issue)
         ctx.add(entry, ikg("financeMethod"), method)
         ctx.add(entry, ikg("order"), integer(order))
-        ctx.provenance(entry, row)
+        ctx.provenance(entry, row, quote=row.get("case_numbers"))
+        listed = case_node(ctx, f"case-{number}")
+        if ctx.batch.exists(listed.value):
+            _identify(ctx, row, case, listed, number)
+
+
+def _identify(ctx: Context, row: Row, mapped: N, listed: N, number: str) -> None:
+    """Record that case-map case ``number`` may be the case list's case ``number``: the team's
+    inference from the number alone, which the source does not state."""
+    node = N(record_iri("case-identification", f"{ctx.namespace}-{number}"))
+    ctx.add(node, A, ikg("CaseIdentification"))
+    ctx.add(node, ikg("identifies"), mapped)
+    ctx.add(node, ikg("identifies"), listed)
+    ctx.label(node, f"事例マップの {number} = 事例一覧の {number}?", "ja")
+    ctx.label(node, f"case-map case {number} = case-list case {number}?", "en")
+    ctx.add(node, N(SKOS + "editorialNote"), text(
+        f"the case map's number {number} and the case list's case {number} are taken to be one "
+        "case from the number alone: the source does not say that the map numbers the list's "
+        "cases", "en"))
+    ctx.provenance(node, row, default="inferred", main=False)
 
 
 CASE_MAP = Kind(
@@ -179,6 +218,7 @@ CASE_MAP = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert_cell,
+    properties={"social_issue": IKG + "socialIssue", "finance_method": IKG + "financeMethod"},
 )
 
 
@@ -188,14 +228,15 @@ def convert_bundle(row: Row, ctx: Context) -> None:
     org = organization(row, ctx, "organization", row.get("organization"))
     ctx.add(node, ikg("supportOrganization"), org)
     name = ctx.batch.name_of(IKG + "Organization", org.value) or row.get("organization")
-    ctx.label(node, f"{name}: 支援の束")
+    label = f"{name}: 支援の束"
+    ctx.label(node, label)
     if row.get("stage_supported"):
         ctx.add(node, ikg("supportedStage"), text(row.get("stage_supported")))
     for point in row.get("bundling_points").split(" / "):
         if point.strip():
             ctx.add(node, ikg("bundlingPoint"), text(point.strip()))
     _concepts(row, ctx, "growth_stages", "growth-stage", "growthStage", node)
-    ctx.provenance(node, row)
+    ctx.provenance(node, row, quote=row.get("stage_supported"))
 
 
 BUNDLES = Kind(
@@ -216,4 +257,10 @@ BUNDLES = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert_bundle,
+    properties={
+        "organization": IKG + "supportOrganization",
+        "stage_supported": IKG + "supportedStage",
+        "bundling_points": IKG + "bundlingPoint",
+        "growth_stages": IKG + "growthStage",
+    },
 )

@@ -52,6 +52,7 @@ from impactkg.loaders.base import (
 from impactkg.ontology import (
     DCTERMS,
     GRAPH,
+    IKG,
     PREFIXES,
     PROV,
     RDFS,
@@ -62,6 +63,7 @@ from impactkg.ontology import (
     nfkc,
     record_iri,
     search_key,
+    status_iri,
 )
 
 SCHEME = SDG.rstrip("/")
@@ -221,6 +223,8 @@ def convert(row: Row, ctx: Context) -> None:
             ctx.add(node, N(SKOS + "notation"), plain(code))
         ctx.add(node, N(DCTERMS + "identifier"), plain(local))
         ctx.add(node, N(DCTERMS + "source"), N(RELEASE_DOC))
+        # what the UN's release states, like the goals and targets of sdg.csv
+        ctx.add(node, N(IKG + "assertionStatus"), N(status_iri("stated")))
         for target in target_nodes:
             ctx.add(node, N(SDGO + "isIndicatorOf"), target)
             ctx.add(target, N(SDGO + "hasIndicator"), node)

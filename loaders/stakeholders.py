@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from impactkg.loaders.base import A, Column, Context, Kind, N, Row, ikg, plain, text
-from impactkg.ontology import FOAF, IKG, ORG, SKOS, nfkc, record_iri, slug
+from impactkg.ontology import FOAF, IKG, ORG, RDFS, SKOS, nfkc, record_iri, slug
 
 
 def organization(row: Row, ctx: Context, column: str, value: str) -> N:
@@ -19,7 +19,7 @@ def organization(row: Row, ctx: Context, column: str, value: str) -> N:
     node = N(record_iri("org", slug(value)))
     ctx.add(node, A, ikg("Organization"))
     ctx.label(node, value)
-    ctx.provenance(node, row)
+    ctx.provenance(node, row, fields=(column,), quote=value, label=value, main=False)
     ctx.batch.register_name(IKG + "Organization", value, node.value)
     return node
 
@@ -45,7 +45,8 @@ def convert_org(row: Row, ctx: Context) -> None:
     if row.get("parent"):
         parent = ctx.record(row, "parent", "org", nfkc(row.get("parent")), "organisation")
         ctx.add(node, N(ORG + "subOrganizationOf"), parent)
-    ctx.provenance(node, row)
+    name = row.get("name_ja") or row.get("name_en")
+    ctx.provenance(node, row, quote=name, label=name)
 
 
 ORGANIZATIONS = Kind(
@@ -70,6 +71,12 @@ ORGANIZATIONS = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert_org,
+    properties={
+        "name_ja": RDFS + "label",
+        "name_en": RDFS + "label",
+        "org_type": IKG + "organizationType",
+        "parent": ORG + "subOrganizationOf",
+    },
 )
 
 
@@ -85,7 +92,8 @@ def convert_person(row: Row, ctx: Context) -> None:
         ctx.add(node, ikg("affiliation"), org)
     if row.get("position"):
         ctx.add(node, ikg("position"), text(row.get("position")))
-    ctx.provenance(node, row)
+    name = row.get("name_ja") or row.get("name_en")
+    ctx.provenance(node, row, quote=name, label=name)
 
 
 PEOPLE = Kind(
@@ -103,13 +111,15 @@ PEOPLE = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert_person,
+    properties={"organization": IKG + "affiliation", "position": IKG + "position"},
 )
 
 
 def convert_membership(row: Row, ctx: Context) -> None:
     person_id, org_id = nfkc(row.get("person")), nfkc(row.get("organization"))
     role_id = nfkc(row.get("role")) or "member"
-    key = f"{person_id}-{org_id}-{role_id}-{row.get('line') or row.number}"
+    first = (row.get("line").replace(",", " ").split() or [str(row.number)])[0]
+    key = f"{person_id}-{org_id}-{role_id}-{first}"
     node = N(record_iri("membership", key))
     ctx.add(node, A, ikg("Membership"))
     ctx.add(node, N(ORG + "member"), ctx.record(row, "person", "person", person_id, "person"))
@@ -142,4 +152,5 @@ MEMBERSHIPS = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert_membership,
+    properties={"role": ORG + "role", "track": IKG + "track"},
 )

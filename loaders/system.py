@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
+import pyoxigraph as ox
+
 from impactkg.graph.analysis.system import (
     MAX_LOOP_LENGTH,
     Link,
     find_loops,
+    loop_iri,
     loop_quads,
     normalise_polarity,
 )
 from impactkg.loaders.base import A, Batch, Column, Context, Kind, N, Row, boolean, ikg, plain, text
-from impactkg.ontology import DCTERMS, IKG, PREFIXES, nfkc, record_iri
+from impactkg.ontology import DCTERMS, IKG, PREFIXES, PROV, RDFS, nfkc, record_iri
 
 FACTOR = IKG + "Factor"
 _TRUE = {"true", "yes", "y", "1", "x", "✓", "はい", "有", "あり", "推測", "推定"}
@@ -91,7 +94,7 @@ def convert_element(row: Row, ctx: Context) -> None:
             ctx.error(row, "refers_to", f"expected an IRI or a prefixed name such as sdg:8.3, got {ref!r}")
             continue
         ctx.add(node, ikg("refersTo"), ctx.require(row, "refers_to", iri, f"resource {ref!r}"))
-    ctx.provenance(node, row)
+    ctx.provenance(node, row, quote=label_ja or label_en, label=label_ja or label_en)
 
 
 ELEMENTS = Kind(
@@ -122,6 +125,14 @@ ELEMENTS = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert_element,
+    properties={
+        "label_ja": RDFS + "label",
+        "label_en": RDFS + "label",
+        "type": IKG + "factorType",
+        "domain": IKG + "factorDomain",
+        "description": DCTERMS + "description",
+        "refers_to": IKG + "refersTo",
+    },
 )
 
 
@@ -158,8 +169,11 @@ def convert_connection(row: Row, ctx: Context) -> None:
     sign = normalise_polarity(row.get("polarity"))
     if sign is None:
         ctx.error(row, "polarity", f"polarity is + or - (also: positive/negative, 正/負), got {row.get('polarity')!r}")
-    inferred = _flag(row, ctx, "inferred")
+    inferred = _flag(row, ctx, "inferred") if row.get("inferred") else None
     delay = _flag(row, ctx, "delay") if row.get("delay") else None
+    status = ctx.status(row, default="inferred" if inferred else None)
+    if inferred is not None and row.get("status") and inferred != (status == "inferred"):
+        ctx.error(row, "inferred", f"inferred={row.get('inferred')!r} contradicts status {row.get('status')!r}")
     if sign is not None:
         word = "pos" if sign == "+" else "neg"
         key = f"{ctx.qualified(row.get('from'))}--{word}--{ctx.qualified(row.get('to'))}"
@@ -168,18 +182,18 @@ def convert_connection(row: Row, ctx: Context) -> None:
         ctx.add(node, ikg("fromFactor"), source)
         ctx.add(node, ikg("toFactor"), target)
         ctx.add(node, ikg("polarity"), plain(sign))
-        ctx.add(node, ikg("inferred"), boolean(bool(inferred)))
+        ctx.add(node, ikg("inferred"), boolean(status == "inferred"))
         if delay is not None:
             ctx.add(node, ikg("delay"), boolean(delay))
         if row.get("evidence"):
             ctx.add(node, ikg("evidence"), text(row.get("evidence")))
         if row.get("source"):
             ctx.add(node, N(DCTERMS + "bibliographicCitation"), text(row.get("source")))
-        ctx.provenance(node, row)
+        ctx.provenance(node, row, quote=row.get("evidence"), default=status, verbatim=True)
         links = _links.setdefault(ctx.batch, {}).setdefault(ctx.table.source, [])
         if any(x.id == node.value for x in links):
             ctx.error(row, "to", f"duplicate link {row.get('from')} {sign} {row.get('to')}")
-        links.append(Link(source.value, target.value, sign, node.value))
+        links.append(Link(source.value, target.value, sign, node.value, status))
 
 
 def _write_loops(ctx: Context) -> None:
@@ -189,6 +203,10 @@ def _write_loops(ctx: Context) -> None:
     graph = ctx.graph.value + "/feedback-loops"
     labels = _factor_labels(ctx, {n for loop in loops for n in loop.nodes})
     quads = loop_quads(loops, graph, labels)
+    team = ctx.batch.agents.get("team")
+    if team:  # loops are computed from the links: the team's analysis, whatever their evidence
+        g = ox.NamedNode(graph)
+        quads += [ox.Quad(ox.NamedNode(loop_iri(loop)), N(PROV + "wasAttributedTo"), N(team), g) for loop in loops]
     ctx.batch.exclude.add(graph)
     ctx.batch.graphs[graph] = quads
     ctx.batch.summaries.append((f"{ctx.table.source} (feedback loops)", graph, len(loops), len(quads)))
@@ -211,11 +229,13 @@ CONNECTIONS = Kind(
         Column("delay", "yes when the effect comes with a notable delay", aliases=("遅れ",)),
         Column("evidence", "The text that supports the link", aliases=("根拠",)),
         Column("source", "Where the evidence comes from (citation)", aliases=("出典",)),
-        Column("inferred", "yes when the link is the author's inference, not stated in the source", aliases=("推測",)),
+        Column("inferred", "yes when the link is the author's inference, not stated in the source "
+               "(the same as status inferred)", aliases=("推測",)),
         Column("line", "Line in the source document"),
         Column("doubtful", "Names of doubtful columns"),
         Column("note", "Editorial note"),
     ],
     convert=convert_connection,
     finish=_write_loops,
+    properties={"polarity": IKG + "polarity", "delay": IKG + "delay"},
 )

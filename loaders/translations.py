@@ -4,7 +4,8 @@ One row gives the team's English label of one record, which it names by ``kind``
 
 - ``key`` is the record's id in its own table (indicator ``353``, finance case ``blended-6``,
   person ``p-imada-katsuji``, concept ``domain/healthcare-health``, fragment ``273`` (its line),
-  bundle ``1``, organisation ``fsa``) or its full IRI;
+  bundle ``1``, organisation ``fsa``, meeting ``market-1``, presentation ``market-1-2`` (its
+  meeting and order), programme ``trial-order-system``) or its full IRI;
 - records without an id of their own (impacts, activities, results, logic models, and
   organisations minted from a name) are found by their Japanese label, given in ``label_ja``:
   every record of that kind with that label is translated (a result of the same wording under
@@ -108,6 +109,9 @@ RECORD_KINDS: dict[str, RecordKind] = {
     ),
     "bundle": RecordKind(IKG + "SupportBundle", _qualified("bundle")),
     "source": RecordKind(IKG + "SourceDocument", None),
+    "meeting": RecordKind(IKG + "Meeting", _qualified("meeting")),
+    "presentation": RecordKind(IKG + "Presentation", _qualified("presentation")),
+    "programme": RecordKind(IKG + "Programme", _qualified("programme")),
 }
 FACTOR_DOMAIN = "factor-domain"
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel")

@@ -42,7 +42,8 @@ def convert(row: Row, ctx: Context) -> None:
         ctx.add(node, N(SKOS + "broader"), target)
     else:
         ctx.add(node, N(SKOS + "topConceptOf"), N(scheme_iri))
-    ctx.provenance(node, row)
+    ctx.provenance(node, row, quote=row.get("label_ja") or row.get("label_en"),
+                   label=row.get("label_ja") or row.get("label_en"))
 
 
 KIND = Kind(
@@ -68,4 +69,13 @@ KIND = Kind(
         Column("note", "Editorial note"),
     ],
     convert=convert,
+    properties={
+        "label_ja": SKOS + "prefLabel",
+        "label_en": SKOS + "prefLabel",
+        "definition_ja": SKOS + "definition",
+        "definition_en": SKOS + "definition",
+        "broader": SKOS + "broader",
+        "notation": SKOS + "notation",
+        "exact_match": SKOS + "exactMatch",
+    },
 )

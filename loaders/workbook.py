@@ -140,9 +140,12 @@ def _restore_provenance(batch, pending, about: About, book_doc: str) -> None:
         moves: dict[tuple[int, str], tuple[int, str]] = {}
         produced_by: dict[str, set[int]] = defaultdict(set)
         for trow in table.rows:
-            cell = trow.values.get("line", "")
-            produced = (int(cell), main) if cell.isdigit() and main else (trow.number, book_doc)
-            produced_by[produced[1]].add(produced[0])
+            cell = trow.values.get("line", "").split()
+            produced = (int(cell[0]), main) if cell and cell[0].isdigit() and main else (trow.number, book_doc)
+            if produced[1] == main:
+                produced_by[main].update(int(n) for n in cell if n.isdigit())
+            else:
+                produced_by[produced[1]].add(produced[0])
             entry = about.provenance.get((table.sheet, trow.number))
             if entry is None:
                 continue

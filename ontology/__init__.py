@@ -60,6 +60,7 @@ PREFIXES: dict[str, str] = {
     "orgtype": CONCEPT + "organization-type/",
     "role": CONCEPT + "role/",
     "uom": CONCEPT + "unit/",
+    "status": CONCEPT + "assertion-status/",
 }
 
 _BY_LENGTH = sorted(PREFIXES.values(), key=len, reverse=True)
@@ -80,7 +81,25 @@ SCHEMES: dict[str, tuple[str, str]] = {
     "value-kind": (IKG + "ValueKindScheme", IKG + "ValueKind"),
     "process-scene": (IKG + "ProcessSceneScheme", IKG + "ProcessScene"),
     "unit": (IKG + "UnitScheme", IKG + "Unit"),
+    "assertion-status": (IKG + "AssertionStatusScheme", IKG + "AssertionStatus"),
+    "green-list": (IKG + "GreenListScheme", IKG + "GreenListCategory"),
+    "strategic-field": (IKG + "StrategicFieldScheme", IKG + "StrategicField"),
+    "cross-cutting-theme": (IKG + "CrossCuttingThemeScheme", IKG + "CrossCuttingTheme"),
+    "startup-pillar": (IKG + "StartupPillarScheme", IKG + "StartupPillar"),
 }
+
+#: The assertion statuses (concepts of ``ikg:AssertionStatusScheme``, defined in the ontology),
+#: strongest first: what the source states; what the team read into a source statement or
+#: translated; what the source states in OCR-damaged, doubtful text; what the team inferred.
+ASSERTION_STATUSES = ("stated", "reading", "translation", "doubtful", "inferred")
+#: The statuses whose records the source's author is credited with (the others are the team's).
+SOURCE_STATUSES = ("stated", "doubtful")
+#: Evidence rank of a causal link by status (higher is stronger): a loop or a path is only as
+#: well founded as its weakest link.
+EVIDENCE_RANK = {"stated": 4, "reading": 3, "translation": 3, "doubtful": 2, "inferred": 1}
+
+#: The PROV agents of the embedded dataset: the source document's author and the project team.
+AGENT = ID + "agent/"
 
 #: The named graph that holds the ontology itself.
 ONTOLOGY_GRAPH = GRAPH + "ontology"
@@ -166,6 +185,15 @@ def local(text: str) -> str:
 def concept_iri(scheme: str, concept_id: str) -> str:
     """The IRI of concept ``concept_id`` in scheme ``scheme``."""
     return f"{CONCEPT}{scheme}/{local(concept_id)}"
+
+
+def status_iri(status: str) -> str:
+    """The IRI of an assertion status (``stated``, ``reading``, ``inferred``, ...).
+
+    >>> status_iri("stated")
+    'https://w3id.org/impactkg/concept/assertion-status/stated'
+    """
+    return concept_iri("assertion-status", status)
 
 
 def record_iri(kind: str, key: str) -> str:

@@ -28,7 +28,16 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from impactkg.errors import QueryError
-from impactkg.ontology import SCHEMES, XSD, concept_iri, nfkc, record_iri, sdg_iri, search_key
+from impactkg.ontology import (
+    ASSERTION_STATUSES,
+    SCHEMES,
+    XSD,
+    concept_iri,
+    nfkc,
+    record_iri,
+    sdg_iri,
+    search_key,
+)
 
 PARAM_TYPES = (
     "string",
@@ -231,7 +240,10 @@ def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
     if t.startswith("concept:"):
         if not re.fullmatch(r"[\w\-.]+", v):
             raise QueryError(f"{where}: expected a concept id such as 'loan', got {raw!r}")
-        return ox.NamedNode(concept_iri(t.split(":", 1)[1], v))
+        scheme = t.split(":", 1)[1]
+        if scheme == "assertion-status" and v.lower() not in ASSERTION_STATUSES:
+            raise QueryError(f"{where}: unknown assertion status {raw!r} (use: {', '.join(ASSERTION_STATUSES)})")
+        return ox.NamedNode(concept_iri(scheme, v.lower() if scheme == "assertion-status" else v))
     raise QueryError(f"{query}.rq: parameter {param.name} has unknown type {t!r}")
 
 
@@ -289,10 +301,13 @@ def prepare(name_or_text: str, params: dict[str, Any]) -> Prepared:
             raise QueryError(
                 f"{q.name}: missing required parameter {p.name!r} ({p.description or p.type})"
             )
+    # Values looked up in the graph; assertion statuses are the ontology's own fixed list,
+    # checked above whatever the graph holds.
     references = [
         (p, str(params.get(p.name, p.default)), bindings[p.name])
         for p in q.params
         if p.name in bindings and (p.type in ("iri", "indicator") or p.type.startswith("concept:"))
+        and p.type != "concept:assertion-status"
     ]
     title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
     shipped = q.path is not None and q.path.resolve() == (query_dir() / q.path.name).resolve()

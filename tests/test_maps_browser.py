@@ -75,8 +75,7 @@ def test_system_map_lists_its_r_and_b_loops_and_highlights_one_on_click(browser,
         "SELECT ?p (COUNT(*) AS ?n) WHERE { ?l a ikg:FeedbackLoop ; ikg:loopPolarity ?p } GROUP BY ?p").dicts()}
     page, watch = open_page(browser, maps["system"])
     try:
-        buttons = page.locator("#ikg-loops button")
-        names = buttons.all_text_contents()
+        names = page.locator("#ikg-loops button > span:first-child").all_text_contents()
         assert sum(n.startswith("R") for n in names) == expected["R"] > 0
         assert sum(n.startswith("B") for n in names) == expected["B"] > 0
         assert "R1: 人口減少 → 地域経済の基盤 → 人口減少" in names
@@ -89,10 +88,15 @@ def test_system_map_lists_its_r_and_b_loops_and_highlights_one_on_click(browser,
         assert len(selected["edges"]) == 2
         assert page.locator("#ikg-details h3").text_content() == "R1: 人口減少 → 地域経済の基盤 → 人口減少"
         assert "active" in page.locator("#ikg-loops button[data-loop=R1]").get_attribute("class")
-        # + and - links are drawn differently: green solid, red dashed.
+        # + and - links are drawn differently (green, red dashed), and by evidence: stated thick,
+        # a reading medium, an inference thin and dotted with a "?".
         styles = page.evaluate("""impactkgMap.edges.get().filter(e => e.label).map(e =>
-            [e.label.trim()[0], e.color.color, Array.isArray(e.dashes)])""")
-        assert {tuple(s) for s in styles} == {("+", "#2e7d32", False), ("\u2212", "#c62828", True)}
+            [e.label, e.color.color, JSON.stringify(e.dashes), e.width])""")
+        assert {tuple(s) for s in styles} == {
+            ("+", "#2e7d32", "false", 3), ("\u2212", "#c62828", "[10,6]", 3),
+            ("+", "#2e7d32", "false", 2.2), ("\u2212", "#c62828", "[10,6]", 2.2),
+            ("+ ?", "#2e7d32", "[2,5]", 1.5), ("\u2212 ?", "#c62828", "[2,5]", 1.5),
+            ("+ \u2016", "#2e7d32", "false", 2.2)}
         assert_clean(watch)
     finally:
         page.close()
@@ -182,7 +186,7 @@ def test_hostile_labels_run_no_script_and_show_as_text(browser, tmp_path):
         heading = f"システムマップ: {HOSTILE['domain']}"
         assert page.locator("#ikg-title").text_content() == heading
         assert page.title() == heading
-        loops = page.locator("#ikg-loops button").all_text_contents()
+        loops = page.locator("#ikg-loops button > span:first-child").all_text_contents()
         (code,) = [x["code"] for x in data.loops]  # codes are numbered over the whole graph, kept when filtering
         assert code.startswith("B") and loops == [f"{code}: {HOSTILE['label']} → 普通の要因 → {HOSTILE['label']}"]
         options = page.locator("#ikg-domain option").all_text_contents()
@@ -267,5 +271,48 @@ def test_notebook_display_draws_inside_its_iframe(browser, tmp_path, kg):
         assert len(frame.locator("#ikg-loops button").all_text_contents()) == len(view.data.loops)
         assert_clean(watch)
         assert json.loads(frame.evaluate("document.getElementById('ikg-data').textContent"))["lang"] == "en"
+    finally:
+        page.close()
+
+
+def test_system_map_evidence_view_hides_and_sorts_by_evidence(browser, maps, tmp_path):
+    page, watch = open_page(browser, maps["system"])
+    try:
+        causal = "impactkgMap.edges.get({filter: e => !e.hidden && /^[+\u2212]/.test(e.label || '')}).length"
+        assert page.evaluate(causal) == 44
+        # The panel: strongest evidence first, each loop labelled with its counts and weakest link.
+        buttons = page.locator("#ikg-loops button")
+        assert buttons.count() == 41
+        first = buttons.nth(0)
+        assert first.get_attribute("data-loop") == "B1" and first.get_attribute("data-evidence") == "inferred"
+        assert first.locator(".ikg-ev").text_content() == (
+            "出典 1 · 読み取り 0 · 推測 1 — 最も弱いリンク: 成長段階ごとの資金供給ギャップ → 資金と連続的な伴走支援の「束」")
+        inferred = [int(t.rsplit("推測 ", 1)[1].split(" ")[0]) for t in page.locator("#ikg-loops .ikg-ev").all_text_contents()]
+        assert inferred == sorted(inferred)
+        # Stated links only: inferences and readings hidden, every loop (each has an inferred link) hidden.
+        page.select_option("#ikg-evidence", "stated")
+        assert page.evaluate(causal) == 14
+        assert page.locator("#ikg-loops button:visible").count() == 0
+        assert page.locator("#ikg-loops p").text_content() == "根拠の条件で隠れたループ: 41"
+        assert page.locator("#ikg-h-loops").text_content() == "フィードバックループ (R 0 · B 0)"
+        page.select_option("#ikg-evidence", "reading")
+        assert page.evaluate(causal) == 21
+        page.select_option("#ikg-evidence", "inferred")
+        assert page.evaluate(causal) == 44 and page.locator("#ikg-loops button:visible").count() == 41
+        page.click("#ikg-lang")
+        assert page.locator("#ikg-h-evidence").text_content() == "Evidence (links shown)"
+        assert first.locator(".ikg-ev").text_content().startswith("stated 1 · reading 0 · inferred 1 — weakest link: ")
+        assert_clean(watch)
+    finally:
+        page.close()
+    # A page written with --evidence stated starts with the weaker links hidden.
+    out = tmp_path / "stated.html"
+    assert main(["map", "system", "--store", str(tmp_path / "s"), "--evidence", "stated", "-o", str(out)]) == 0
+    page, watch = open_page(browser, out)
+    try:
+        assert page.evaluate("impactkgMap.evidence()") == 4
+        assert page.locator("#ikg-evidence").input_value() == "stated"
+        assert page.evaluate(causal) == 14
+        assert_clean(watch)
     finally:
         page.close()

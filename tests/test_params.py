@@ -94,6 +94,6 @@ def test_malformed_headers_are_errors():
 def test_required_defaults_and_unknown_parameters():
     with pytest.raises(QueryError, match="indicators-for-target: missing required parameter 'target'"):
         prepare("indicators-for-target", {})
-    with pytest.raises(QueryError, match=r"indicators-for-target: unknown parameter 'traget' \(parameters: target\)"):
+    with pytest.raises(QueryError, match=r"indicators-for-target: unknown parameter 'traget' \(parameters: status, target\)"):
         prepare("indicators-for-target", {"traget": "11.b"})
     assert prepare("feedback-loops", {}).bindings["lang"] == ox.Literal("ja")

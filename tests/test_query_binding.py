@@ -107,7 +107,7 @@ def test_parameters_given_none_defaults_and_unknown_ones():
     assert loops.bindings == {"factor": ox.Literal("人口減少"), "lang": ox.Literal("ja")}
     with pytest.raises(QueryError) as err:
         prepare("case-map", {"x": "1"})
-    assert str(err.value) == "case-map: unknown parameter 'x' (parameters: none)"
+    assert str(err.value) == "case-map: unknown parameter 'x' (parameters: status)"
     with pytest.raises(QueryError) as err:
         prepare("indicators-for-target", {})
     assert str(err.value) == ("indicators-for-target: missing required parameter 'target' "
@@ -119,7 +119,8 @@ def test_parameters_given_none_defaults_and_unknown_ones():
 
 @pytest.fixture(scope="module")
 def units_graph(tmp_path_factory) -> KnowledgeGraph:
-    """The embedded graph with units minted up to exactly 20 known unit ids."""
+    """The embedded graph with units minted up to exactly 20 known unit ids, one of them
+    Japanese (人日, an IRI percent-encoded)."""
     from conftest import embedded_graph
 
     kg = embedded_graph()
@@ -127,7 +128,8 @@ def units_graph(tmp_path_factory) -> KnowledgeGraph:
     missing = 20 - int(known.value)  # type: ignore[union-attr]
     assert missing > 0
     path = tmp_path_factory.mktemp("units") / "units.csv"
-    path.write_text("id,indicator,unit\n" + "".join(f"{i},指標{i},zz-unit-{i}\n" for i in range(missing)), encoding="utf-8")
+    path.write_text("id,indicator,unit\n" + "".join(f"{i},指標{i},zz-unit-{i}\n" for i in range(missing - 1))
+                    + f"{missing},指標{missing},人日\n", encoding="utf-8")
     kg.load(path)
     return kg
 
@@ -145,7 +147,9 @@ def test_an_unknown_concept_lists_the_known_ids_and_the_closest(units_graph):
     with pytest.raises(QueryError) as err:
         units_graph.query(UNIT_QUERY, u="person", v="zz-unit-x")  # the second of two is checked too
     assert str(err.value).startswith("query: parameter v: unknown unit 'zz-unit-x' (did you mean 'zz-unit-")
-    assert "known: % / 160mg/dl以上の者の割合(40 %, building, " in str(err.value)  # ids as a person types them, not percent-encoded
+    assert str(err.value).endswith("; known: building, case, company-count, dwelling, gram, megajoule, minute, percent, "
+                                   "person, piece, square-metre, steps, t-co2, times, tonne, yen, zz-unit-0, zz-unit-1, "
+                                   "zz-unit-2, 人日")  # ids as a person types them, not percent-encoded
     units_graph.load(_one_more_unit())
     with pytest.raises(QueryError) as err:
         units_graph.query(UNIT_QUERY, u="xyzzy")

@@ -335,7 +335,7 @@ def test_serve_a_remote_server_through_impactkg_serve(tmp_path_factory):
                 "{ GRAPH ?g { ?s a ikg:Indicator } } }"
             )
             with urllib.request.urlopen(srv.query_url + "?query=" + urllib.parse.quote(federated), timeout=60) as resp:
-                assert json.load(resp)["results"]["bindings"][0]["n"]["value"] == "32"
+                assert json.load(resp)["results"]["bindings"][0]["n"]["value"] == "36"
             elsewhere = federated.replace("127.0.0.1", "localhost")
             with pytest.raises(urllib.error.HTTPError) as exc:
                 urllib.request.urlopen(srv.query_url + "?query=" + urllib.parse.quote(elsewhere), timeout=60)

@@ -90,7 +90,7 @@ def test_markdown_report_embeds_png_and_fences_the_sparql(kg):
     for line in images:
         data = line.split("(data:image/png;base64,", 1)[1].rstrip(")")
         assert Image.open(io.BytesIO(base64.b64decode(data))).format == "PNG"
-    assert md.count("```sparql") == 2 + 2 + 1  # figures' queries, provenance, the table
+    assert md.count("```sparql") == 2 + 3 + 1  # figures' queries, provenance (status, sources, graphs), the table
     assert "parameters: `target=11.b`" in md and "17 rows" in md
     header = next(line for line in md.splitlines() if line.startswith("| id | indicator"))
     assert header.count("|") == len(kg.query("indicators-for-target", target="11.b").variables) + 1

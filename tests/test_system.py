@@ -121,11 +121,14 @@ def test_every_link_cites_the_seed_line_that_supports_it(seed_lines):
         line = seed_lines[int(link["line"]) - 1]
         assert link["evidence"] and link["evidence"] in line, (link["from"], link["to"], link["line"])
         assert link["inferred"] in ("yes", "no")
+        assert link["status"] == ("inferred" if link["inferred"] == "yes" else link["status"])
     assert {x["inferred"] for x in links} == {"yes", "no"}
-    assert all(x["note"] for x in links if x["inferred"] == "yes")  # an inferred link says why
+    assert {x["status"] for x in links} == {"stated", "reading", "inferred"}
+    # An inferred link or a reading says why.
+    assert all(x["note"] for x in links if x["status"] in ("inferred", "reading"))
     for factor in read_csv("system_elements.csv"):
         assert factor["label_ja"] and factor["label_en"] and factor["line"], factor["id"]
-        assert 1 <= int(factor["line"]) <= len(seed_lines)
+        assert all(1 <= int(n) <= len(seed_lines) for n in factor["line"].split())
     named = {r["id"] for r in read_csv("system_elements.csv")}
     assert {"population-decline", "talent-outflow", "regional-economic-base", "rfi-business-base",
             "startup-creation", "bundled-support"} <= named
@@ -136,7 +139,7 @@ def test_links_in_the_graph_keep_evidence_inferred_flag_and_source(kg):
         SELECT ?from ?to ?p ?inferred ?line ?evidence WHERE {
           ?l a ikg:CausalLink ; ikg:fromFactor/dcterms:identifier ?from ; ikg:toFactor/dcterms:identifier ?to ;
              ikg:polarity ?p ; ikg:inferred ?inferred ; ikg:sourceLine ?line ; ikg:evidence ?evidence ;
-             dcterms:source <https://w3id.org/impactkg/id/source/impact-consortium-study-session-4> }""").dicts()
+             dcterms:source|prov:wasDerivedFrom <https://w3id.org/impactkg/id/source/impact-consortium-study-session-4> }""").dicts()
     assert len(rows) == len(read_csv("system_connections.csv"))
     stated = {(r["from"], r["to"]): r for r in rows}
     first = stated[("regional-economic-base", "rfi-business-base")]
@@ -323,7 +326,11 @@ def test_system_map_data(kg):
     assert top["rank"] == 1 and top["loops"] > 0 and data.node(top["node"])["cls"] != "finance-case"
     assert data.notes[1]["en"] == "betweenness is exact"
     spiral = next(e for e in data.edges if e["id"].endswith("regional-economic-base--neg--consortium-population-decline"))
-    assert spiral["delay"] and spiral["inferred"] and "推測によるリンク" in spiral["info"]["ja"]
+    assert not spiral["delay"] and spiral["inferred"] and "推測によるリンク" in spiral["info"]["ja"]
+    assert (spiral["status"], spiral["rank"]) == ("inferred", 1)
+    long_term = next(e for e in data.edges if e["delay"])
+    assert long_term["id"].endswith("core-issue-approach--pos--consortium-regional-sustainability")
+    assert (long_term["status"], long_term["rank"]) == ("reading", 3)
 
 
 def test_logic_map_tooltips_show_indicator_unit_target_and_source(kg):

@@ -20,7 +20,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         message = export(
             kg, args.output, fmt, graphs=args.graphs, query=args.query, params=params(args.param),
-            domain=args.domain, focus=args.focus, depth=args.depth, figure=args.figure,
+            domain=args.domain, focus=args.focus, depth=args.depth, status=args.status, figure=args.figure,
             namespace=args.namespace, width=args.width, height=args.height, dpi=args.dpi,
             progress=True,
         )
@@ -51,7 +51,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     from impactkg.graph.maps.view import MapView
 
     kg = open_graph(args)
-    data = build_map(kg, args.kind, focus=args.focus, depth=args.depth, domain=args.domain, target=args.target)
+    data = build_map(kg, args.kind, focus=args.focus, depth=args.depth, domain=args.domain, target=args.target,
+                     evidence=args.evidence)
     kg.close()
     path = MapView(data, lang=args.lang).save(args.output)
     loops = ""
@@ -119,6 +120,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sel.add_argument("--focus", metavar="IRI", help="a resource (IRI, prefixed name such as sdg:11.b, or label) "
                      "and its neighbourhood")
     sel.add_argument("--depth", type=int, default=1, metavar="N", help="steps around --focus (default 1)")
+    sel.add_argument("--status", choices=("stated", "reading", "inferred", "doubtful", "translation"),
+                     help="only the records with this assertion status (alone: every such record)")
     sp.add_argument("--graphs", action="store_true",
                     help="jsonld: keep the named graphs (nq and trig always do; ttl, nt, xml and "
                     "jsonld otherwise write the union of the graphs, each triple once)")
@@ -164,6 +167,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     sp.add_argument("--domain", metavar="D", help="only this domain (id or label)")
     sp.add_argument("--target", metavar="T", help="only what leads to this SDG target (e.g. 8.3) or node; with --focus, the paths between them")
     sp.add_argument("--lang", choices=("ja", "en"), default="ja", help="language of the labels (default ja; the page has a toggle)")
+    sp.add_argument("--evidence", choices=("stated", "reading", "doubtful", "inferred"),
+                    help="system map: rank leverage points on the causal links of this evidence or stronger "
+                    "and start with the weaker links hidden (default: every link)")
     sp.add_argument("-o", "--output", required=True, metavar="FILE.html")
     sp.add_argument("--open", action="store_true", help="open the page in the web browser")
     sp.set_defaults(func=cmd_map)

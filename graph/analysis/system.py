@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph as ox
 
-from impactkg.ontology import IKG, RDF, RDFS, XSD, nfkc, record_iri
+from impactkg.ontology import EVIDENCE_RANK, IKG, RDF, RDFS, XSD, nfkc, record_iri, status_iri
 
 #: Above this many factors, betweenness is estimated from a sample of source nodes.
 EXACT_BETWEENNESS_LIMIT = 1000
@@ -60,12 +60,25 @@ def loop_polarity(signs: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class Link:
-    """A causal link ``source -> target`` with polarity ``+`` or ``-``; ``id`` names it (an IRI)."""
+    """A causal link ``source -> target`` with polarity ``+`` or ``-``; ``id`` names it (an IRI);
+    ``status`` is its assertion status (``stated``, ``reading``, ``doubtful``, ``inferred``;
+    empty counts as stated)."""
 
     source: str
     target: str
     polarity: str
     id: str = ""
+    status: str = ""
+
+    @property
+    def evidence(self) -> str:
+        """The assertion status, ``stated`` when none is given."""
+        return self.status or "stated"
+
+    @property
+    def rank(self) -> int:
+        """Evidence rank: 4 stated, 3 reading or translation, 2 doubtful, 1 inferred."""
+        return EVIDENCE_RANK.get(self.evidence, 1)
 
     @property
     def key(self) -> str:
@@ -91,6 +104,29 @@ class Loop:
     def __len__(self) -> int:
         return len(self.nodes)
 
+    @property
+    def weakest(self) -> Link:
+        """The link with the weakest evidence (the first of them in loop order)."""
+        return min(self.links, key=lambda x: x.rank)
+
+    @property
+    def evidence(self) -> str:
+        """The loop's assertion status: that of its weakest link."""
+        return self.weakest.evidence
+
+    def evidence_counts(self) -> dict[str, int]:
+        """How many of its links are stated, reading, doubtful and inferred.
+
+        >>> loop = find_loops([Link("a", "b", "+", "l1", "stated"), Link("b", "a", "-", "l2", "inferred")])[0]
+        >>> loop.evidence_counts(), loop.weakest.id, loop.evidence
+        ({'stated': 1, 'reading': 0, 'doubtful': 0, 'inferred': 1}, 'l2', 'inferred')
+        """
+        counts = dict.fromkeys(EVIDENCE_LEVELS, 0)
+        for link in self.links:
+            level = "reading" if link.evidence == "translation" else link.evidence
+            counts[level if level in counts else "inferred"] += 1
+        return counts
+
     def path_text(self, labels: Mapping[str, str] | None = None) -> str:
         """The loop as text: ``a → b → a`` (with labels where given)."""
         names = [(labels or {}).get(n, n) for n in (*self.nodes, self.nodes[0])]
@@ -105,6 +141,27 @@ class Loop:
             ("B", "en"): "Balancing loop B",
         }[(self.polarity, "ja" if lang == "ja" else "en")]
         return f"{kind}: {self.path_text(labels)}"
+
+
+#: Evidence levels, strongest first: a loop or ranking "at level L" uses only links of rank >= L.
+EVIDENCE_LEVELS = ("stated", "reading", "doubtful", "inferred")
+
+
+def at_evidence(links: Iterable[Link], level: str | None) -> list[Link]:
+    """The links whose evidence is at least ``level`` (``stated``: stated only; ``reading``:
+    stated or reading; ``doubtful``: also doubtful OCR; ``inferred`` or None: all). A reading
+    is never counted as stated.
+
+    >>> links = [Link("a", "b", "+", "1", "stated"), Link("b", "a", "+", "2", "reading")]
+    >>> [x.id for x in at_evidence(links, "stated")], len(at_evidence(links, "reading"))
+    (['1'], 2)
+    """
+    if level is None:
+        return list(links)
+    if level not in EVIDENCE_LEVELS:
+        raise ValueError(f"evidence must be one of {', '.join(EVIDENCE_LEVELS)}, not {level!r}")
+    floor = EVIDENCE_RANK[level]
+    return [x for x in links if x.rank >= floor]
 
 
 class LoopList(list):
@@ -331,13 +388,17 @@ def loop_quads(
 ) -> list[ox.Quad]:
     """``ikg:FeedbackLoop`` resources for ``loops`` in named graph ``graph``: polarity, length,
     number of ``-`` links, member links (``ikg:hasLink``, the links' ``id`` IRIs) and factors
-    (``ikg:throughFactor``), and a name in Japanese and English from ``labels``
-    (node -> {"ja": ..., "en": ...}).
+    (``ikg:throughFactor``), a name in Japanese and English from ``labels``
+    (node -> {"ja": ..., "en": ...}), and the evidence: how many links are stated, readings,
+    doubtful and inferred (``ikg:statedLinks`` ...), the weakest link (``ikg:weakestLink``) and
+    the loop's assertion status, that of its weakest link.
 
     >>> q = loop_quads(find_loops([Link("http://x/a", "http://x/b", "-", "http://x/l1"),
-    ...                            Link("http://x/b", "http://x/a", "+", "http://x/l2")]), "http://x/g")
-    >>> sorted({x.predicate.value.rsplit("#", 1)[-1] for x in q})[:4]
-    ['hasLink', 'label', 'loopLength', 'loopPolarity']
+    ...                            Link("http://x/b", "http://x/a", "+", "http://x/l2", "inferred")]), "http://x/g")
+    >>> sorted(x.predicate.value.rsplit("#", 1)[-1] for x in q if x.object.value.isdigit())
+    ['doubtfulLinks', 'inferredLinks', 'loopLength', 'negativeLinks', 'readingLinks', 'statedLinks']
+    >>> [x.object.value for x in q if x.predicate.value.endswith(("#weakestLink", "#assertionStatus"))]
+    ['http://x/l2', 'https://w3id.org/impactkg/concept/assertion-status/inferred']
     """
     g = ox.NamedNode(graph)
     labels = labels or {}
@@ -355,6 +416,10 @@ def loop_quads(
         add(node, IKG + "loopPolarity", ox.Literal(loop.polarity))
         add(node, IKG + "loopLength", ox.Literal(str(len(loop)), datatype=ox.NamedNode(XSD + "integer")))
         add(node, IKG + "negativeLinks", ox.Literal(str(loop.negatives), datatype=ox.NamedNode(XSD + "integer")))
+        for level, n in loop.evidence_counts().items():
+            add(node, IKG + f"{level}Links", ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer")))
+        add(node, IKG + "weakestLink", ox.NamedNode(loop.weakest.key))
+        add(node, IKG + "assertionStatus", ox.NamedNode(status_iri(loop.evidence)))
         for link in loop.links:
             add(node, IKG + "hasLink", ox.NamedNode(link.key))
         for factor in loop.nodes:

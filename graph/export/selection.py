@@ -6,7 +6,7 @@ of what they point to, so that every exported node has a name.
 >>> kg = KnowledgeGraph.memory(); _ = kg.build()
 >>> sel = select(kg, domain="healthcare-health")
 >>> sel.what, len(sel.resources)
-('domain healthcare-health', 15)
+('domain healthcare-health', 19)
 """
 
 from __future__ import annotations
@@ -224,10 +224,13 @@ def select(
     domain: str | None = None,
     focus: str | None = None,
     depth: int = 1,
+    status: str | None = None,
     progress: bool = False,
 ) -> Selection:
     """Select by a named query (its resources, or its triples for CONSTRUCT), a domain, or a
     focus resource with its ``depth``-step neighbourhood; nothing given selects the whole graph.
+    ``status`` (stated, reading, inferred, doubtful, translation) keeps only the selected
+    records with that assertion status, or alone selects every record that has it.
 
     >>> from impactkg import KnowledgeGraph
     >>> kg = KnowledgeGraph.memory(); _ = kg.build()
@@ -235,6 +238,7 @@ def select(
     >>> sel.what, len(sel.resources)
     ('query finance-by-provider', 10)
     """
+    have = _with_status(kg, status) if status else None
     given = [n for n, v in (("--query", query), ("--domain", domain), ("--focus", focus)) if v]
     if len(given) > 1:
         raise ExportError(f"choose one selection, not {' and '.join(given)}")
@@ -245,6 +249,9 @@ def select(
         what = f"query {query}" + (f" ({shown})" if shown else "")
         iris, triples = _query_resources(kg, query, params or {})
         if triples:
+            if have is not None:
+                triples = [q for q in triples if value_of(q.subject) in have]
+                what += f", status {status}"
             return Selection(what, triples, [])
     elif domain:
         iri = resolve_domain(kg, domain)
@@ -253,9 +260,25 @@ def select(
     elif focus:
         what = f"focus {focus} (depth {depth})"
         iris = _focus_resources(kg, focus, depth)
+    elif have is not None:
+        what, iris = "the whole graph", sorted(have)
     else:
         return Selection("the whole graph")
+    if have is not None:
+        iris = [i for i in iris if i in have]
+        what += f", status {status}"
     return Selection(what, describe(kg, iris, progress), iris)
+
+
+def _with_status(kg: Any, status: str) -> set[str]:
+    """The resources whose ``ikg:assertionStatus`` is ``status``; an unknown status is an error."""
+    from impactkg.ontology import ASSERTION_STATUSES, status_iri
+
+    if status not in ASSERTION_STATUSES:
+        raise ExportError(f"unknown assertion status {status!r} (use: {', '.join(ASSERTION_STATUSES)})")
+    rows = kg.sparql("SELECT DISTINCT ?s WHERE { ?s ikg:assertionStatus ?st }",
+                     {"st": ox.NamedNode(status_iri(status))}).terms
+    return {value_of(r[0]) for r in rows}
 
 
 

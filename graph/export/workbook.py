@@ -12,7 +12,7 @@ keep their provenance and an edited row cites the workbook.
 >>> kg = KnowledgeGraph.memory(); _ = kg.build()
 >>> book = write_workbook(kg, pathlib.Path(tempfile.mkdtemp()) / "catalogue.xlsx")
 >>> book.rows["catalogue"], book.namespace
-(32, 'consortium')
+(36, 'consortium')
 """
 
 from __future__ import annotations
@@ -36,11 +36,12 @@ from impactkg.graph.export.workbook_index import (
     _has_prov,
     _Index,
     _label,
+    _line_cell,
     _Row,
     _tail,
     graph_namespace,
 )
-from impactkg.graph.export.workbook_rows import _ROW_CLASSES, BY_PRODUCTS, READERS
+from impactkg.graph.export.workbook_rows import _ROW_CLASSES, BY_PRODUCTS, OWN_SCHEMES, _readers
 from impactkg.ontology import (
     IKG,
     SCHEMES,
@@ -135,7 +136,8 @@ def write_workbook(
 
     side = {g: k for g, k in side_tables.side_graphs(quads).items() if graph_namespace(g) == namespace}
     ix = _Index(q for q in quads if q.graph_name.value not in side)  # every sheet but the side ones
-    per_kind = {name: READERS[name](ix, namespace) if name in READERS else [] for name in KINDS}
+    readers = _readers()
+    per_kind = {name: readers[name](ix, namespace) if name in readers else [] for name in KINDS}
     def make_row(cells: dict[str, str], graph: str) -> _Row:
         return _Row(cells, None, "", graphs={graph})
 
@@ -169,22 +171,29 @@ def write_workbook(
             cell.comment = Comment(col.doc + (" (required)" if col.required else ""), "impactkg")
             readme.append([name, col.name, "yes" if col.required else "", col.doc])
         rows = per_kind[name]
+        column_of: dict[str, str] = {}
+        for column, prop in kind.properties.items():
+            column_of.setdefault(prop, column)
         for number, row in _place(rows):
             cells = dict(row.cells)
             if "line" in columns:
                 if row.identity_line is not None:
-                    cells["line"] = row.identity_line
+                    cells["line"] = _line_cell(row) if row.doc == main else row.identity_line
                 elif row.doc == main and row.line is not None:
-                    cells["line"] = str(row.line)
+                    cells["line"] = _line_cell(row)
                 else:
                     cells["line"] = ""
+            if row.team and "team" in columns:
+                cells.setdefault("team", " ".join(column_of[p] for p in row.team if p in column_of))
             values = [cells.get(c, "") or "" for c in columns]
             for i, value in enumerate(values, start=1):
                 if value != "":
                     c = ws.cell(row=number, column=i, value=value)
                     c.number_format = "@"
-            produced = (int(cells["line"]), main) if cells.get("line") and main else (number, "")
-            if row.line is not None and (produced != (row.line, row.doc)):
+            produced = (int(cells["line"].split()[0]), main) if cells.get("line") and main else (number, "")
+            whole = bool(cells.get("line")) and row.doc == main and \
+                {int(n) for n in cells["line"].split()} == set(row.lines)
+            if row.line is not None and not whole and produced != (row.line, row.doc):
                 provenance.append([name, number, row_check(values), row.doc, row.line])
         ws.freeze_panes = "A2"
         _fit(ws)
@@ -251,13 +260,16 @@ def _kind_of(types: set[str], ix: _Index, s: str) -> str:
         scheme = ix.iri(s, SKOS + "inScheme")
         if scheme == SDG.rstrip("/"):
             return "sdg"
+        own = {SCHEMES[k][0]: kind for k, kind in OWN_SCHEMES.items()}
+        if scheme in own:
+            return own[scheme]
         return "concepts" if scheme in {v[0] for v in SCHEMES.values()} else ""
     table = {
         "Organization": "organizations", "Person": "people", "Membership": "memberships",
         "Indicator": "catalogue", "IndicatorValue": "values", "SourceFragment": "fragments",
         "ReferenceDataset": "databases", "FinanceCase": "finance_cases",
         "CaseMapEntry": "case_map", "SupportBundle": "bundles", "Factor": "system_elements",
-        "CausalLink": "system_connections",
+        "CausalLink": "system_connections", "Presentation": "meetings", "Programme": "programmes",
     }
     for t in types:
         if t.startswith(IKG) and t[len(IKG):] in table:

@@ -27,6 +27,7 @@ SOURCES_GRAPH = GRAPH + "sources"
 TYPE = RDF + "type"
 LINE = IKG + "sourceLine"
 SOURCE = DCTERMS + "source"
+DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 # ---------------------------------------------------------------------- reading the graph
 def _tail(iri: str) -> str:
@@ -112,21 +113,33 @@ class _Row:
     """A row to write: its cells, where its provenance points, and the sheet row it must take."""
 
     cells: dict[str, str]
-    line: int | None  # the record's ikg:sourceLine
-    doc: str  # the record's dcterms:source
+    line: int | None  # the record's first ikg:sourceLine
+    doc: str  # the record's dcterms:source (or prov:wasDerivedFrom)
     sort: tuple = ()
     pin: int | None = None  # the sheet row the record's IRI depends on
     identity_line: str | None = None  # a `line` cell the record's IRI depends on
     graphs: set[str] = field(default_factory=set)  # where the record is now
+    lines: list[int] = field(default_factory=list)  # every ikg:sourceLine of the record
+    team: list[str] = field(default_factory=list)  # its ikg:teamProperty properties
 
 
 def _prov(ix: _Index, s: str, cells: dict[str, str], **extra: Any) -> _Row:
     lines = ix.lines(s)
-    docs = ix.iris(s, SOURCE)
+    docs = ix.iris(s, SOURCE) or ix.iris(s, DERIVED)
     cells.setdefault("doubtful", " ".join(ix.texts(s, IKG + "doubtful")))
     cells.setdefault("note", ix.text(s, SKOS + "editorialNote"))
+    status = ix.iri(s, IKG + "assertionStatus")
+    cells.setdefault("status", _tail(status) if status else "")
+    cells.setdefault("quote", ix.text(s, IKG + "quote"))
     return _Row(cells, lines[0] if lines else None, docs[0] if docs else "",
-                graphs=set(ix.typed_in.get(s, ())), **extra)
+                graphs=set(ix.typed_in.get(s, ())), lines=lines,
+                team=ix.iris(s, IKG + "teamProperty"), **extra)
+
+
+def _line_cell(row: _Row) -> str:
+    """The ``line`` cell of a row: the line its IRI depends on first, then its other lines."""
+    first = [row.identity_line] if row.identity_line is not None else []
+    return " ".join(first + [str(n) for n in row.lines if str(n) not in first])
 
 
 def _has_prov(ix: _Index, s: str) -> bool:

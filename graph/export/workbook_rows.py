@@ -45,7 +45,7 @@ def _concepts(ix: _Index, ns: str) -> list[_Row]:
     rows = []
     for s in ix.of_class(SKOS + "Concept", ns):
         scheme = by_scheme.get(ix.iri(s, SKOS + "inScheme"))
-        if scheme is None or not _has_prov(ix, s) or not s.startswith(CONCEPT):
+        if scheme is None or scheme in OWN_SCHEMES or not _has_prov(ix, s) or not s.startswith(CONCEPT):
             continue
         cells = {
             "scheme": scheme,
@@ -201,6 +201,7 @@ def _catalogue(ix: _Index, ns: str) -> list[_Row]:
             "activity": _label(ix, activity) if activity else "",
             "result": _label(ix, result) if result else "",
             "data_source": ix.text(s, IKG + "dataSource"),
+            "part_of": " ".join(_record_ref(ix, w, ns) for w in ix.iris(s, DCTERMS + "isPartOf")),
         }
         row = _prov(ix, s, cells)
         row.sort = (row.line or 0, cells["id"])
@@ -311,7 +312,7 @@ def _case_map(ix: _Index, ns: str) -> list[_Row]:
                ix.text(e, SKOS + "editorialNote"))
         order = int(ix.text(e, IKG + "order") or 0)
         case = _record_ref(ix, ix.iri(e, IKG + "case"), ns)
-        cells_of[key].append((order, case.removeprefix("case-"), e))
+        cells_of[key].append((order, case.removeprefix("map-").removeprefix("case-"), e))
         graphs_of[key].update(ix.typed_in.get(e, ()))
     rows = []
     for (issue, method, line, doc, note), entries in cells_of.items():
@@ -329,7 +330,8 @@ def _case_map(ix: _Index, ns: str) -> list[_Row]:
                 "note": note,
             }
             rows.append(_Row(cells, line or None, doc, sort=(line, _tail(issue), _tail(method)),
-                             graphs=graphs_of[(issue, method, line, doc, note)]))
+                             graphs=graphs_of[(issue, method, line, doc, note)],
+                             lines=[line] if line else []))
     return rows
 
 
@@ -398,6 +400,10 @@ def _system_connections(ix: _Index, ns: str) -> list[_Row]:
     return rows
 
 
+#: Concept schemes whose concepts other kinds than ``concepts`` make (scheme -> kind).
+OWN_SCHEMES = {"green-list": "green_list", "strategic-field": "strategy",
+               "cross-cutting-theme": "strategy", "startup-pillar": "strategy"}
+
 #: Kind name -> the function that reads its rows back from the graph.
 READERS: dict[str, Callable[[_Index, str], list[_Row]]] = {
     "concepts": _concepts,
@@ -416,15 +422,23 @@ READERS: dict[str, Callable[[_Index, str], list[_Row]]] = {
     "system_connections": _system_connections,
 }
 
+def _readers() -> dict[str, Callable[[_Index, str], list[_Row]]]:
+    """Every kind's reader: those above and the policy tables' (:mod:`.policy_tables`)."""
+    from impactkg.graph.export.policy_tables import READERS as POLICY
+
+    return {**READERS, **POLICY}
+
+
 #: Classes whose instances a table row makes along with its record (not rows of their own).
 BY_PRODUCTS = {
     IKG + c for c in ("Impact", "Activity", "Result", "Output", "Outcome", "LogicModel",
-                      "LogicModelElement", "FeedbackLoop", "SourceDocument")
+                      "LogicModelElement", "FeedbackLoop", "SourceDocument", "CaseIdentification",
+                      "Meeting")
 }
 _ROW_CLASSES = {
     IKG + c for c in ("Organization", "Person", "Membership", "Indicator", "IndicatorValue",
                       "SourceFragment", "ReferenceDataset", "FinanceCase", "CaseMapEntry",
-                      "SupportBundle", "Factor", "CausalLink")
+                      "SupportBundle", "Factor", "CausalLink", "Presentation", "Programme")
 } | {SKOS + "Concept", DCAT + "Dataset", FOAF + "Person", SDGO + "Goal", SDGO + "Target"}
 
 

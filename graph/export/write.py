@@ -55,6 +55,7 @@ def export(
     domain: str | None = None,
     focus: str | None = None,
     depth: int = 1,
+    status: str | None = None,
     figure: str | None = None,
     namespace: str | None = None,
     graphs: bool = False,
@@ -85,16 +86,20 @@ def export(
                           "graph files and the system figure")
     if namespace and fmt != "xlsx":
         raise ExportError("--namespace chooses the records of the xlsx catalogue workbook")
+    if status and fmt in TABLE_FORMATS:
+        raise ExportError("--status selects records for RDF, graph files and figures; "
+                          "a query's table takes -p status=STATUS")
     if graphs and fmt not in ("jsonld", "nq", "trig"):
         raise ExportError(f"{fmt} has no named graphs: use nq, trig or jsonld to keep them")
-    selecting = bool(query or domain or focus)
+    selecting = bool(query or domain or focus or status)
 
     if fmt in FIGURE_FORMATS:
         from impactkg.graph.export.figures import write_figure
 
         quads = None
-        if query or focus:
-            quads = ex.select(kg, query=query, params=params, focus=focus, depth=depth, progress=progress).quads
+        if query or focus or status:
+            quads = ex.select(kg, query=query, params=params, focus=focus, depth=depth, status=status,
+                              progress=progress).quads
         assert figure is not None
         write_figure(kg, figure, out, fmt, width=width, height=height, dpi=dpi, domain=domain, quads=quads)
         return f"wrote the {figure} figure as {fmt} to {out}"
@@ -114,7 +119,8 @@ def export(
             return kg.export(out, fmt, graphs=graphs)
         except StoreError as exc:
             raise ExportError(str(exc)) from None
-    sel = ex.select(kg, query=query, params=params, domain=domain, focus=focus, depth=depth, progress=progress)
+    sel = ex.select(kg, query=query, params=params, domain=domain, focus=focus, depth=depth, status=status,
+                    progress=progress)
     if fmt in RDF_FORMATS:
         n = ex.write_quads(sel.quads or [], out, fmt, graphs=graphs)
         return f"wrote {n} quads ({sel.what}) as {fmt} to {out}"

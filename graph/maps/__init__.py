@@ -100,7 +100,10 @@ class MapData:
     A node is a dict with ``id``, ``label`` ({ja, en}), ``cls`` (legend key), ``domains`` (keys of
     :attr:`domains`), ``info`` ({ja: [lines], en: [lines]}, the tooltip) and optionally ``key``,
     ``size``, ``x``, ``y``. An edge has ``id``, ``from``, ``to``, ``rel`` (key of
-    :attr:`relations`), ``info`` and for causal links ``polarity``, ``delay``, ``inferred``.
+    :attr:`relations`), ``info`` and for causal links ``polarity``, ``delay``, ``inferred`` and
+    ``status`` (assertion status). A loop has ``code``, ``polarity``, ``nodes``, ``edges``,
+    ``name`` and its evidence: ``counts`` (stated, reading, doubtful, inferred), ``weakest`` (a
+    link id), ``status`` (the weakest link's) and ``rank`` (4 stated ... 1 inferred).
     """
 
     kind: str
@@ -115,6 +118,9 @@ class MapData:
     notes: list[Text] = field(default_factory=list)
     physics: bool = True
     highlight: list[str] = field(default_factory=list)
+    #: System maps: the weakest evidence the analysis (loops listed first, leverage ranking) and
+    #: the initially drawn links admit: "stated", "reading", "doubtful" or None (every link).
+    evidence: str | None = None
 
     def node(self, node_id: str) -> dict[str, Any] | None:
         return next((n for n in self.nodes if n["id"] == node_id), None)
@@ -343,7 +349,8 @@ REFERENCE_CLASSES = {
 }
 
 
-def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH) -> MapData:
+def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH,
+            evidence: str | None = None) -> MapData:
     b = _Builder("system", kg)
     factors = _rows(kg, """
         SELECT ?f ?id ?type ?domain ?domainEn ?desc WHERE {
@@ -353,10 +360,11 @@ def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH) -
           OPTIONAL { ?f dcterms:description ?desc }
         }""")
     links = _rows(kg, """
-        SELECT ?l ?a ?b ?p ?inferred ?delay ?evidence ?citation WHERE {
+        SELECT ?l ?a ?b ?p ?inferred ?delay ?evidence ?citation ?status WHERE {
           ?l a ikg:CausalLink ; ikg:fromFactor ?a ; ikg:toFactor ?b ; ikg:polarity ?p .
           OPTIONAL { ?l ikg:inferred ?inferred } OPTIONAL { ?l ikg:delay ?delay }
           OPTIONAL { ?l ikg:evidence ?evidence } OPTIONAL { ?l dcterms:bibliographicCitation ?citation }
+          OPTIONAL { ?l ikg:assertionStatus/skos:notation ?status }
         }""")
     if not factors:
         raise ImpactKGError(
@@ -383,7 +391,7 @@ def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH) -
     sys_links = []
     for r in links:
         sign = "-" if r["p"] == "-" else "+"
-        inferred = bool(r.get("inferred"))
+        status = str(r.get("status") or ("inferred" if r.get("inferred") else "stated"))
         info = {"ja": [], "en": []}
         if r.get("evidence"):
             info["ja"].append(f"根拠: 「{r['evidence']}」")
@@ -394,14 +402,16 @@ def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH) -
         src_ja, src_en = _source(b.sources, r["l"])
         info["ja"] += src_ja
         info["en"] += src_en
-        info["ja"].append("推測によるリンク" if inferred else "出典に記述のあるリンク")
-        info["en"].append("inferred by the team" if inferred else "stated in the source")
+        words = EVIDENCE_WORDS.get(status, EVIDENCE_WORDS["inferred"])
+        info["ja"].append(words["ja"])
+        info["en"].append(words["en"])
         if r.get("delay"):
             info["ja"].append("遅れを伴う")
             info["en"].append("with delay")
         b.edge(r["a"], r["b"], f"causal{sign}", info, id=r["l"], polarity=sign,
-               inferred=inferred, delay=bool(r.get("delay")))
-        sys_links.append(system.Link(r["a"], r["b"], sign, r["l"]))
+               inferred=status == "inferred", delay=bool(r.get("delay")), status=status,
+               rank=system.EVIDENCE_RANK.get(status, 1))
+        sys_links.append(system.Link(r["a"], r["b"], sign, r["l"], status))
     refs = _rows(kg, """
         SELECT ?f ?x ?type ?code WHERE {
           ?f a ikg:Factor ; ikg:refersTo ?x . OPTIONAL { ?x a ?type } OPTIONAL { ?x skos:notation ?code }
@@ -423,26 +433,55 @@ def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH) -
         b.node(x, cls, label, key=entry["code"])
         for f in sorted(entry["factors"]):
             b.edge(f, x, "refers-to")
-    _loops_and_leverage(b.data, sys_links, max_loop_length)
+    _loops_and_leverage(b.data, sys_links, max_loop_length, evidence)
     return b.data
 
 
-def _loops_and_leverage(data: MapData, links: list[system.Link], max_length: int) -> None:
+#: How a causal link's assertion status reads in its tooltip.
+EVIDENCE_WORDS: dict[str, Text] = {
+    "stated": {"ja": "出典に記述のあるリンク", "en": "stated in the source"},
+    "reading": {"ja": "出典の記述のチームによる読み取り", "en": "the team's reading of the source"},
+    "translation": {"ja": "出典の記述のチームによる読み取り", "en": "the team's reading of the source"},
+    "doubtful": {"ja": "OCR の損傷で疑わしいリンク", "en": "doubtful OCR"},
+    "inferred": {"ja": "推測によるリンク", "en": "inferred by the team"},
+}
+
+
+def _loops_and_leverage(data: MapData, links: list[system.Link], max_length: int,
+                        evidence: str | None = None) -> None:
+    """Every loop with its evidence, and the leverage ranking on the links at ``evidence`` or
+    stronger (all links when None)."""
     loops = system.find_loops(links, max_length)
     full = {n["id"]: n["full"] for n in data.nodes}
     for code, loop in system.number_loops(loops):
+        weakest = loop.weakest
         data.loops.append({
             "code": code,
             "polarity": loop.polarity,
             "nodes": list(loop.nodes),
             "edges": [x.id for x in loop.links],
             "name": {lang: f"{code}: {loop.path_text({k: v[lang] for k, v in full.items()})}" for lang in ("ja", "en")},
+            "counts": loop.evidence_counts(),
+            "weakest": weakest.id,
+            "weakestName": {lang: f"{full.get(weakest.source, {}).get(lang, weakest.source)} → "
+                                  f"{full.get(weakest.target, {}).get(lang, weakest.target)}" for lang in ("ja", "en")},
+            "status": loop.evidence,
+            "rank": weakest.rank,
         })
     if loops.truncated:
         data.notes.append({"ja": f"ループが多すぎるため最初の {len(loops)} 個のみ表示",
                            "en": f"too many loops: only the first {len(loops)} are listed"})
-    lev = system.leverage(links, loops)
+    data.evidence = evidence
+    ranked = system.at_evidence(links, evidence)
+    ranked_loops = loops if evidence is None else system.find_loops(ranked, max_length)
+    lev = system.leverage(ranked, ranked_loops)
     data.notes.append({"ja": lev.note("ja"), "en": lev.note("en")})
+    if evidence is not None:
+        level = EVIDENCE_WORDS[evidence]
+        data.notes.append({
+            "ja": f"レバレッジ・ポイントは根拠が「{level['ja']}」以上のリンク {len(ranked)} 本（全 {len(links)} 本）で計算",
+            "en": f"leverage ranked on the {len(ranked)} of {len(links)} links at evidence '{evidence}' or stronger",
+        })
     top = max((p.score for p in lev.points), default=1) or 1
     by_node = {n["id"]: n for n in data.nodes}
     for p in lev.points:
@@ -731,8 +770,13 @@ def build_map(
     domain: str | None = None,
     target: str | None = None,
     max_loop_length: int = system.MAX_LOOP_LENGTH,
+    evidence: str | None = None,
 ) -> MapData:
     """The data of map ``kind`` (logic, system, finance, stakeholders), filtered.
+
+    ``evidence`` (system map only): ``stated``, ``reading`` or ``doubtful`` ranks leverage
+    points on the causal links of that evidence or stronger, and the page starts with the weaker
+    links hidden (its evidence filter shows them again); ``inferred`` or None uses every link.
 
     >>> from impactkg import KnowledgeGraph
     >>> kg = KnowledgeGraph.memory(); _ = kg.build()
@@ -740,10 +784,15 @@ def build_map(
     >>> sorted({n["cls"] for n in d.nodes})
     ['activity', 'impact', 'indicator', 'result', 'sdg-target']
     """
-    builders = {"logic": _logic, "system": lambda g: _system(g, max_loop_length),
+    builders = {"logic": _logic, "system": lambda g: _system(g, max_loop_length, level),
                 "finance": _finance, "stakeholders": _stakeholders}
     if kind not in builders:
         raise ImpactKGError(f"unknown map {kind!r} (use one of: {', '.join(KINDS)})")
+    if evidence is not None and evidence not in system.EVIDENCE_LEVELS:
+        raise ImpactKGError(f"--evidence must be one of {', '.join(system.EVIDENCE_LEVELS)}, not {evidence!r}")
+    if evidence is not None and kind != "system":
+        raise ImpactKGError(f"--evidence is for the system map (its causal links), not the {kind} map")
+    level = None if evidence == "inferred" else evidence
     data = builders[kind](kg)
     if domain:
         label = filter_domain(data, domain)

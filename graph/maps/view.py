@@ -67,15 +67,25 @@ UI: dict[str, dict[str, str]] = {
         "search": "ノードを検索（名前・ID）", "go": "検索", "toggle": "English", "legend": "凡例（表示する種類）",
         "links": "リンク", "domain": "分野・領域", "all": "すべて", "loops": "フィードバックループ",
         "leverage": "レバレッジ・ポイント", "details": "詳細", "notes": "注記", "notfound": "見つかりません",
-        "found": "見つかりました", "fit": "全体を表示", "delay": "‖ 遅れを伴う", "inferred": "細線: 推測によるリンク",
+        "found": "見つかりました", "fit": "全体を表示", "delay": "‖ 遅れを伴う",
+        "inferred": "太線: 出典の記述 · 中線: チームの読み取り · 破線: OCR の疑義 · 点線: チームの推測",
         "nodes": "ノード", "edges": "リンク", "hint": "ノードやループをクリックすると詳細を表示",
+        "evidence": "根拠（表示するリンク）", "ev-inferred": "すべてのリンク（推測を含む）",
+        "ev-doubtful": "OCR の疑義まで（推測を隠す）", "ev-reading": "読み取りまで（推測・疑義を隠す）",
+        "ev-stated": "出典の記述のみ", "stated": "出典", "reading": "読み取り", "doubtful": "疑義",
+        "inferred-short": "推測", "weakest": "最も弱いリンク", "hidden-loops": "根拠の条件で隠れたループ",
     },
     "en": {
         "search": "Search a node (name or id)", "go": "Search", "toggle": "日本語", "legend": "Legend (types shown)",
         "links": "Links", "domain": "Domain", "all": "All", "loops": "Feedback loops",
         "leverage": "Leverage points", "details": "Details", "notes": "Notes", "notfound": "Not found",
-        "found": "Found", "fit": "Show all", "delay": "‖ with delay", "inferred": "thin line: inferred link",
+        "found": "Found", "fit": "Show all", "delay": "‖ with delay",
+        "inferred": "thick: stated by the source · medium: the team's reading · dashed: doubtful OCR · dotted: the team's inference",
         "nodes": "nodes", "edges": "links", "hint": "Click a node or a loop for details",
+        "evidence": "Evidence (links shown)", "ev-inferred": "All links (inferences too)",
+        "ev-doubtful": "Down to doubtful OCR (hide inferences)", "ev-reading": "Down to readings (hide inferences, doubtful OCR)",
+        "ev-stated": "Stated by the source only", "stated": "stated", "reading": "reading", "doubtful": "doubtful",
+        "inferred-short": "inferred", "weakest": "weakest link", "hidden-loops": "loops hidden by the evidence filter",
     },
 }
 
@@ -147,7 +157,7 @@ class MapView:
             "kind": d.kind, "lang": self.lang, "title": d.title, "nodes": d.nodes, "edges": d.edges,
             "classes": d.classes, "relations": d.relations, "domains": d.domains, "loops": d.loops,
             "leverage": d.leverage[:10], "notes": d.notes, "physics": d.physics, "highlight": d.highlight,
-            "styles": styles, "ui": UI,
+            "styles": styles, "ui": UI, "evidence": d.evidence or "inferred",
         }
 
     def html(self) -> str:
@@ -209,6 +219,10 @@ button{font:inherit;cursor:pointer}
 .ikg-loop.R{border-left:6px solid #2e7d32}
 .ikg-loop.B{border-left:6px solid #1565c0}
 .ikg-loop.active{background:#fff3c4}
+.ikg-loop .ikg-ev{display:block;font-size:11px;color:#555;margin-top:2px}
+.ikg-loop.ev-1{border-top-style:dotted;border-right-style:dotted;border-bottom-style:dotted}
+.ikg-loop.ev-2{border-top-style:dashed;border-right-style:dashed;border-bottom-style:dashed}
+.ikg-loop[hidden]{display:none}
 .vis-tooltip{position:absolute;visibility:hidden;padding:6px 8px;max-width:420px;background:#fffff4;border:1px solid #999;border-radius:4px;box-shadow:2px 2px 6px rgba(0,0,0,.2);font-size:12px;line-height:1.4;pointer-events:none;z-index:5}
 """
 
@@ -238,6 +252,7 @@ PAGE = """<!DOCTYPE html>
 <h2 id="ikg-h-domain"></h2><select id="ikg-domain"></select>
 <h2 id="ikg-h-legend"></h2><div id="ikg-legend"></div>
 <h2 id="ikg-h-links"></h2><div id="ikg-links"></div>
+<h2 id="ikg-h-evidence"></h2><select id="ikg-evidence"></select>
 <h2 id="ikg-h-notes"></h2><ul id="ikg-notes"></ul>
 </aside>
 <main id="ikg-main"><div id="ikg-map"></div></main>
@@ -259,6 +274,10 @@ APP = r"""
   var hiddenCls = {};
   var domain = "";
   var activeLoop = null;
+  // Evidence: the weakest link drawn (4 stated, 3 reading, 2 doubtful, 1 inferred = all).
+  var LEVELS = { stated: 4, reading: 3, doubtful: 2, inferred: 1 };
+  var level = LEVELS[D.evidence] || 1;
+  var hasEvidence = D.edges.some(function (e) { return typeof e.rank === "number"; });
   // Logic models read left to right (activity -> result -> impact -> target -> goal).
   var levels = D.physics && D.nodes.length > 0 && D.nodes.every(function (n) { return typeof n.level === "number"; });
 
@@ -309,15 +328,19 @@ APP = r"""
   function edgeView(e) {
     var v = { id: e.id, from: e.from, to: e.to, title: e.info[lang].join("\n"),
               arrows: e.rel === "refers-to" ? "" : "to", width: 1,
-              color: { color: "#9e9e9e", highlight: "#333333", hover: "#333333" } };
+              color: { color: "#9e9e9e", highlight: "#333333", hover: "#333333" },
+              hidden: typeof e.rank === "number" && e.rank < level };
     if (e.polarity === "+" || e.polarity === "-") {
       var pos = e.polarity === "+";
       var c = pos ? "#2e7d32" : "#c62828";
-      v.color = { color: c, highlight: pos ? "#0d3d10" : "#7a0000", hover: c, opacity: e.inferred ? 0.65 : 1 };
-      v.label = (pos ? "+" : "\u2212") + (e.delay ? " \u2016" : "");
+      // Evidence: stated thick and solid (negative dashed), a reading medium, doubtful OCR
+      // dashed, an inference thin and dotted; the sign stays in the colour and the label.
+      var rank = typeof e.rank === "number" ? e.rank : (e.inferred ? 1 : 4);
+      v.color = { color: c, highlight: pos ? "#0d3d10" : "#7a0000", hover: c, opacity: rank >= 3 ? 1 : 0.6 };
+      v.label = (pos ? "+" : "\u2212") + (e.delay ? " \u2016" : "") + (rank === 1 ? " ?" : "");
       v.font = { color: c, size: 20, bold: true, strokeWidth: 4, strokeColor: "#ffffff", align: "top" };
-      v.dashes = pos ? false : [10, 6];
-      v.width = e.inferred ? 1.5 : 3;
+      v.dashes = rank === 1 ? [2, 5] : rank === 2 ? [6, 4] : pos ? false : [10, 6];
+      v.width = rank === 4 ? 3 : rank === 3 ? 2.2 : 1.5;
     } else if (e.rel === "measures") {
       v.dashes = [4, 4];
     } else if (e.rel === "refers-to") {
@@ -410,6 +433,18 @@ APP = r"""
     });
     if (D.relations["causal+"] || D.relations["causal-"]) {
       box.appendChild(el("p", "ikg-muted", ui("delay")));
+      if (hasEvidence) {
+        [["stated", "solid", 3], ["reading", "solid", 2], ["doubtful", "dashed", 2], ["inferred-short", "dotted", 2]]
+          .forEach(function (s) {
+            var row = el("div", "ikg-row");
+            var line = el("span", "ikg-line");
+            line.style.borderTop = s[2] + "px " + s[1] + " #2e7d32";
+            row.appendChild(line);
+            row.appendChild(el("span", null, ui(s[0])));
+            row.setAttribute("data-evidence-key", s[0]);
+            box.appendChild(row);
+          });
+      }
       box.appendChild(el("p", "ikg-muted", ui("inferred")));
     }
   }
@@ -428,21 +463,56 @@ APP = r"""
     sel.style.display = show ? "" : "none";
     $("ikg-h-domain").style.display = show ? "" : "none";
   }
+  // Strongest evidence first: by the weakest link, then fewer inferred, doubtful and read links.
+  function byEvidence(a, b) {
+    var ca = a.counts || {}, cb = b.counts || {};
+    return ((b.rank || 4) - (a.rank || 4)) || ((ca.inferred || 0) - (cb.inferred || 0))
+      || ((ca.doubtful || 0) - (cb.doubtful || 0)) || ((ca.reading || 0) - (cb.reading || 0))
+      || (a.nodes.length - b.nodes.length) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+  }
+  function evidenceText(loop) {
+    var c = loop.counts;
+    if (!c) { return ""; }
+    var parts = [ui("stated") + " " + c.stated, ui("reading") + " " + c.reading];
+    if (c.doubtful) { parts.push(ui("doubtful") + " " + c.doubtful); }
+    parts.push(ui("inferred-short") + " " + c.inferred);
+    var text = parts.join(" \u00b7 ");
+    if (loop.weakestName && loop.rank < 4) { text += " \u2014 " + ui("weakest") + ": " + loop.weakestName[lang]; }
+    return text;
+  }
   function loops() {
     var box = clear($("ikg-loops"));
-    var r = 0, b = 0;
-    D.loops.forEach(function (loop) {
-      if (loop.polarity === "R") { r += 1; } else { b += 1; }
-      var btn = el("button", "ikg-loop " + loop.polarity + (activeLoop === loop.code ? " active" : ""), loop.name[lang]);
+    var r = 0, b = 0, hidden = 0;
+    D.loops.slice().sort(byEvidence).forEach(function (loop) {
+      var off = typeof loop.rank === "number" && loop.rank < level;
+      if (off) { hidden += 1; } else if (loop.polarity === "R") { r += 1; } else { b += 1; }
+      var btn = el("button", "ikg-loop " + loop.polarity + " ev-" + (loop.rank || 4) + (activeLoop === loop.code ? " active" : ""));
+      btn.appendChild(el("span", null, loop.name[lang]));
+      if (loop.counts) { btn.appendChild(el("span", "ikg-ev", evidenceText(loop))); }
       btn.type = "button";
+      btn.hidden = off;
       btn.setAttribute("data-loop", loop.code);
+      btn.setAttribute("data-evidence", loop.status || "stated");
       btn.addEventListener("click", function () { showLoop(loop); });
       box.appendChild(btn);
     });
+    if (hidden) { box.appendChild(el("p", "ikg-muted", ui("hidden-loops") + ": " + hidden)); }
     $("ikg-h-loops").textContent = ui("loops") + " (R " + r + " \u00b7 B " + b + ")";
     var show = D.loops.length > 0;
     box.style.display = show ? "" : "none";
     $("ikg-h-loops").style.display = show ? "" : "none";
+  }
+  function evidenceFilter() {
+    var sel = clear($("ikg-evidence"));
+    ["inferred", "doubtful", "reading", "stated"].forEach(function (key) {
+      var o = el("option", null, ui("ev-" + key));
+      o.value = key;
+      o.selected = LEVELS[key] === level;
+      sel.appendChild(o);
+    });
+    sel.style.display = hasEvidence ? "" : "none";
+    $("ikg-h-evidence").style.display = hasEvidence ? "" : "none";
+    $("ikg-h-evidence").textContent = ui("evidence");
   }
   function leverage() {
     var list = clear($("ikg-leverage"));
@@ -478,11 +548,22 @@ APP = r"""
     });
     if (!$("ikg-details").firstChild) { $("ikg-details").appendChild(el("p", "ikg-muted", ui("hint"))); }
   }
-  function render() { texts(); counts(); legend(); links(); domains(); loops(); leverage(); notes(); }
+  function render() { texts(); counts(); legend(); links(); evidenceFilter(); domains(); loops(); leverage(); notes(); }
 
   // ------------------------------------------------------------------ actions
   function refresh() {
     nodes.update(D.nodes.map(function (n) { return { id: n.id, hidden: isHidden(n) }; }));
+  }
+  function setEvidence(key) {
+    level = LEVELS[key] || 1;
+    edges.update(D.edges.filter(function (e) { return typeof e.rank === "number"; })
+      .map(function (e) { return { id: e.id, hidden: e.rank < level }; }));
+    if (activeLoop) {
+      var current = D.loops.filter(function (x) { return x.code === activeLoop; })[0];
+      if (current && current.rank < level) { activeLoop = null; network.unselectAll(); }
+    }
+    evidenceFilter();
+    loops();
   }
   function focusNode(id) {
     activeLoop = null;
@@ -533,14 +614,15 @@ APP = r"""
   $("ikg-lang").addEventListener("click", function () { setLang(lang === "ja" ? "en" : "ja"); });
   $("ikg-fit").addEventListener("click", function () { network.fit({ animation: false }); });
   $("ikg-domain").addEventListener("change", function () { domain = $("ikg-domain").value; refresh(); });
+  $("ikg-evidence").addEventListener("change", function () { setEvidence($("ikg-evidence").value); });
   network.on("click", function (p) {
     if (p.nodes.length) { activeLoop = null; nodeDetails(byId[p.nodes[0]]); loops(); }
   });
   render();
   window.impactkgMap = {
     network: network, nodes: nodes, edges: edges, data: D, state: state,
-    search: search, showLoop: showLoop, setLang: setLang, focusNode: focusNode,
-    lang: function () { return lang; }
+    search: search, showLoop: showLoop, setLang: setLang, focusNode: focusNode, setEvidence: setEvidence,
+    lang: function () { return lang; }, evidence: function () { return level; }
   };
 })();
 """

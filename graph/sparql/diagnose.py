@@ -5,7 +5,7 @@ of characters of grammar); a researcher needs ``line 1, column 28: unknown prefi
 with PREFIX foo: <...>)``.
 
 >>> explain("SELECT * WHERE { ?s foo:bar ?o }", SyntaxError("error at 1:28: expected one of Prefix not found, ['%']"))
-'line 1, column 21: unknown prefix foo: (declare it with PREFIX foo: <...>; predeclared: cids, dcat, dcterms, domain, fm, foaf, ikd, ikg, issue, org, orgtype, owl, prov, rdf, rdfs, role, sdg, sdgo, skos, stage, unit, uom, xsd)'
+'line 1, column 21: unknown prefix foo: (declare it with PREFIX foo: <...>; predeclared: cids, dcat, dcterms, domain, fm, foaf, ikd, ikg, issue, org, orgtype, owl, prov, rdf, rdfs, role, sdg, sdgo, skos, stage, status, unit, uom, xsd)'
 >>> explain("SELECT * WHERE { ?s ?p ?o ", SyntaxError('error at 1:27: expected one of ",", ".", ";", "{", "}"'))
 "line 1, column 27: the query ends too soon: expected '}' (or ',', '.', ';', '{')"
 """
