@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-versions lint typecheck notebook bench clean chromium java virtuoso ontology w3c screenshots
+.PHONY: run test test-versions lint typecheck notebook bench clean chromium java virtuoso ontology w3c screenshots mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,17 @@ ontology: $(VENV)/.installed
 # The README's screenshots (docs/screenshots/), taken by the browser tests in headless chromium.
 screenshots: $(VENV)/.installed-test chromium
 	IMPACTKG_SCREENSHOTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_query_editor.py tests/test_ui_browser.py tests/test_maps_readable.py
+
+# Mutation testing of the core modules (not part of `make test`; tests/test_mutation_config.py
+# checks its configuration): cosmic-ray mutates each module of mutation/config.toml in two copies
+# of the sources (one per core) and runs the fast tests that cover it; writes mutation/report.md
+# (surviving mutants by file and line) in under 30 minutes. See mutation/README.md.
+$(VENV)/.installed-mutation: pyproject.toml $(VENV)/.installed-test
+	$(PIP_INSTALL) -e '.[test,mutation]'
+	touch $@
+
+mutation: $(VENV)/.installed-mutation
+	$(BIN)/python -m mutation.run
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -162,13 +163,17 @@ def _literal(value: str, datatype: str | None = None, language: str | None = Non
     return ox.Literal(value)
 
 
-def _from_term(param: Param, term: ox.NamedNode | ox.Literal, where: str) -> ox.NamedNode | ox.Literal | str:
+def _from_term(
+    param: Param, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, where: str
+) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | str:
     """An RDF term given as a parameter value: kept as it is where the type takes a term (a
     ``string`` any term, ``iri`` and ``concept:`` an IRI), else the text the type reads from it
     (an SDG IRI gives its code, an indicator IRI its id)."""
     t = param.type
     if t == "string":
         return term
+    if isinstance(term, ox.Triple):
+        raise QueryError(f"{where}: expected {t}, got the quoted triple {term}")
     if t == "iri" or t.startswith("concept:"):
         if isinstance(term, ox.NamedNode):
             return term
@@ -339,9 +344,7 @@ def _bound(q: NamedQuery, params: dict[str, Any], name: str, *, strict: bool) ->
         and p.type != "concept:assertion-status"
     ]
     title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
-    shipped = q.path is not None and (  # a named query, or a file of the library's
-        q.path.parent == query_dir() or q.path.resolve().parent == query_dir().resolve()
-    )
+    shipped = q.path is not None and q.path.resolve() == (query_dir() / q.path.name).resolve()
     base = q.path.resolve().as_uri() if q.path is not None and not shipped else None
     return Prepared(q.text, bindings, name, title, base, references)
 
@@ -358,7 +361,7 @@ def check_references(prepared: Prepared, run: Any) -> None:
             known = [row[0] for row in run(f"SELECT DISTINCT ?c WHERE {{ ?c skos:inScheme <{scheme}> }}")]
             if term.value in known:
                 continue
-            ids = sorted({k.rsplit("/", 1)[-1] for k in known})
+            ids = sorted({unquote(k.rsplit("/", 1)[-1]) for k in known})  # as typed: 教育, not %E6%95%99...
             close = difflib.get_close_matches(raw, ids, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise QueryError(f"{where}: unknown {param.type.split(':', 1)[1]} {raw!r}{hint}; known: "

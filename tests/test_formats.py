@@ -97,3 +97,57 @@ def test_a_format_the_form_has_not_is_refused_and_content_types_say_utf_8():
     assert content_type("csv") == "text/csv; charset=utf-8"
     assert content_type("json") == "application/sparql-results+json; charset=utf-8"
     assert content_type("ttl") == "text/turtle; charset=utf-8"
+
+
+def test_an_unbound_cell_before_a_bound_one_loses_nothing_in_any_format():
+    """OPTIONAL leaves a variable unbound in the middle of a row (the unit column of
+    units-in-use for a unit with no QUDT match): the cells after it are still written."""
+    s = ox.Store()
+    s.add(ox.Quad(ox.NamedNode("https://e/u"), ox.NamedNode("https://e/label"), ox.Literal("分", language="ja")))
+    s.add(ox.Quad(ox.NamedNode("https://e/u"), ox.NamedNode("https://e/n"), ox.Literal("2", datatype=ox.NamedNode(XSD + "integer"))))
+    text = ("SELECT ?u ?qudt ?label ?n WHERE { ?u <https://e/label> ?label ; <https://e/n> ?n "
+            "OPTIONAL { ?u <https://e/qudt> ?qudt } }")
+    result = ours(s, text)
+    for fmt in sorted(OX):
+        assert serialize(result, fmt) == s.query(text).serialize(format=OX[fmt]), fmt
+    assert serialize(result, "tsv") == '?u\t?qudt\t?label\t?n\n<https://e/u>\t\t"分"@ja\t2\n'.encode()
+    assert serialize(result, "csv") == "u,qudt,label,n\r\nhttps://e/u,,分,2\r\n".encode()
+    assert serialize(result, "json").endswith(
+        b'{"u":{"type":"uri","value":"https://e/u"},"label":{"type":"literal","value":"\xe5\x88\x86","xml:lang":"ja"},'
+        b'"n":{"type":"literal","value":"2","datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}')
+
+
+@pytest.mark.parametrize(
+    "term,tsv",
+    [
+        (ox.Literal("true"), '"true"'),  # a string that reads like a boolean stays a string
+        (ox.Literal("1", datatype=ox.NamedNode(XSD + "boolean")), f'"1"^^<{XSD}boolean>'),
+        (ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean")), "false"),
+        (ox.Literal("1.0", datatype=ox.NamedNode(XSD + "decimal")), "1.0"),
+        (ox.Literal("1", datatype=ox.NamedNode(XSD + "decimal")), f'"1"^^<{XSD}decimal>'),
+        (ox.Literal("12", datatype=ox.NamedNode(XSD + "string")), '"12"'),
+    ],
+)
+def test_tsv_writes_numbers_and_booleans_bare_only_in_their_turtle_form(term, tsv):
+    result = QueryResult("select", ["v"], [(term,)])
+    assert serialize(result, "tsv") == f"?v\n{tsv}\n".encode()
+
+
+@pytest.mark.parametrize(
+    "accept,expected",
+    [
+        ("text/csv;q=1.0, application/sparql-results+xml", "csv"),  # equal q: the first listed
+        ("text/csv;q=abc, text/tab-separated-values;q=0.1", "tsv"),  # an unreadable q is 0
+        ("text/csv; charset=utf-8; q=0.2, text/tab-separated-values;q=0.1", "csv"),
+        ("TEXT/CSV", "csv"),
+        ("application/rdf+xml, text/csv;q=0.1", "csv"),  # a graph format is no answer to a SELECT
+    ],
+)
+def test_accept_headers_are_read_as_rfc_9110_says(accept, expected):
+    assert negotiate("select", accept, None) == expected
+
+
+def test_a_construct_is_answered_in_the_graph_format_asked_for():
+    assert negotiate("construct", "application/rdf+xml", None) == "rdfxml"
+    assert negotiate("describe", "application/ld+json;q=0.5, text/turtle;q=0.4", None) == "jsonld"
+    assert negotiate("construct", None, "xml") == "rdfxml"  # SPARQLWrapper's format=xml

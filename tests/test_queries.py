@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from impactkg import KnowledgeGraph, QueryError, StoreError
@@ -98,3 +101,69 @@ def test_query_headers_document_parameters():
     assert [(p.name, p.type, p.required) for p in q.params] == [
         ("method", "concept:finance-method", False), ("status", "concept:assertion-status", False),
         ("identified", "enum:yes|no", False)]
+
+
+# ------------------------------------------------------------------ content of the named queries
+# Each is compared with the embedded dataset's tables (data/consortium/*.csv) read directly, on
+# the columns that define the answer (other columns may be added: a source, an assertion status).
+DATA = Path(__file__).resolve().parents[1] / "data" / "consortium"
+
+
+def table(name: str) -> list[dict[str, str]]:
+    with open(DATA / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def tail(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def test_case_map_cells_are_the_case_map_table(kg):
+    rows = kg.query("case-map-cells").dicts()
+    got = {(tail(r["issue"]), tail(r["method"])): (r["cases"], r["numbers"]) for r in rows}
+    expected = {(r["social_issue"], r["finance_method"]): (len(r["case_numbers"].split()), r["case_numbers"])
+                for r in table("case_map.csv")}
+    assert len(rows) == 30 and got == expected
+    env = kg.query("case-map-cells", issue="environment").dicts()
+    assert [(r["methodLabel"], r["numbers"]) for r in env] == [
+        ("その他", "49"), ("ファンド出資", "7 30 31"), ("債券", "16"), ("成果連動融資", "13 15 20"),
+        ("直接出資", "25"), ("融資", "3 5 6")]
+
+
+def test_subcommittee_members_are_the_memberships_table(kg):
+    rows = kg.query("subcommittee-members").dicts()
+    got = sorted((tail(r["organization"]), r["line"], r["track"] or "") for r in rows)
+    # a membership's line is its first source line (a cell may hold several: "345 344")
+    assert got == sorted((r["organization"], min(map(int, r["line"].split())), r["track"])
+                         for r in table("memberships.csv"))
+    by_line = {r["line"]: r for r in rows}
+    assert {k: by_line[639][k] for k in ("groupLabel", "roleLabel", "track", "person", "affiliation")} == {
+        "groupLabel": "地域・実践分科会", "roleLabel": "座長", "track": "金融トラック", "person": "宜保 友理子",
+        "affiliation": "株式会社慶應イノベーション・イニシアティブ"}
+    assert {k: by_line[30][k] for k in ("groupLabel", "roleLabel", "person")} == {
+        "groupLabel": "データ・指標分科会", "roleLabel": "座長", "person": "今田 克司"}
+    one = kg.query("subcommittee-members", organization="https://w3id.org/impactkg/id/org/data-indicators").dicts()
+    assert [(r["person"], r["roleLabel"], r["line"]) for r in one] == [("今田 克司", "座長", 30)]
+
+
+def test_indicators_by_domain_are_the_catalogue_rows_by_domain(kg):
+    labels = {r["label_ja"]: r["id"] for r in table("concepts.csv") if r["scheme"] == "domain"}
+    expected = sorted((labels[r["domain"]], r["id"]) for name in ("catalogue.csv", "health_japan21.csv")
+                      for r in table(name) if r["domain"])
+    rows = kg.query("indicators-by-domain").dicts()
+    assert sorted((tail(r["domain"]), r["id"]) for r in rows) == expected
+    assert len(rows) == 36
+    health = kg.query("indicators-by-domain", domain="healthcare-health").dicts()
+    assert [(r["id"], r["unit"], r["targetCode"]) for r in health] == [
+        ("hj21-1", "%", None), ("hj21-1-1", "%", None), ("hj21-1-2", "%", None), ("hj21-1-3", "%", None),
+        ("hj21-1-4", None, None), ("353", "%", "3.4"), ("354", "%", "3.4"), ("355", None, "3.4")]
+    assert health[6]["indicator"] == "児童・生徒における肥満傾向児の割合"
+
+
+def test_impacts_without_measured_outcome(kg):
+    """Every catalogue impact has an output/outcome that an indicator measures, but the Health
+    Japan 21 card's impact, whose indicator measures the impact directly."""
+    rows = kg.query("impacts-without-measured-outcome").dicts()
+    assert [(r["label"], r["domainLabel"], r["directIndicators"]) for r in rows] == [(
+        "① 適正体重を維持している者の増加（肥満、若年女性のやせ、健康増進の高齢者の減少）", "ヘルスケア・健康",
+        "B M I 18.5 以上 25 未満 (65 歳未満) B M I 20 を超え 25 未満) の者の割合 (年齢調整値)")]

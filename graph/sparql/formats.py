@@ -334,7 +334,7 @@ TURTLE_PREFIXES = {
 }
 # A prefixed name with a backslash escape in its local part (in a line of Turtle/TriG output).
 _ESCAPED_PNAME = re.compile(
-    r'"(?:[^"\\\n]|\\.)*"|<[^>\n]*>|(?<![\w:])([A-Za-z][\w.\-]*)?:((?:[\w.\-:%]|\\.)*\\(?:[\w.\-:%]|\\.)*)'
+    r'"(?:[^"\\\n]|\\.)*"|<[^>\n]*>|(?<![\w:])([A-Za-z][\w.\-]*)?:((?:[\w.\-:%]|\\.)*\\.(?:[\w.\-:%]|\\.)*)'
 )
 
 

@@ -261,7 +261,10 @@ class QueryResult:
                 [(str(t.subject), str(t.predicate), str(t.object)) for t in self.graph_triples],
                 columns=["subject", "predicate", "object"],
             )
-        frame = pd.DataFrame(self.dicts(exact), columns=self.variables)
+        # Built from the Python values as they are (object columns), so that a column is typed by
+        # its values, not by what pandas makes of an unbound cell (an int column with a gap is
+        # Int64, not float64).
+        frame = pd.DataFrame(self.dicts(exact), columns=self.variables, dtype=object)
         if exact:
             return frame
         for name in self.variables:

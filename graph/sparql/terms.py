@@ -93,7 +93,7 @@ def to_rdflib(term: OxTerm | ox.Triple | ox.DefaultGraph | None) -> Identifier |
 
 def to_ox(term: Identifier | OxTerm | None) -> OxTerm | None:
     """The pyoxigraph term equal to an rdflib term (a pyoxigraph term is returned as it is)."""
-    if term is None or isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+    if term is None or isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
         return term
     if "rdflib" not in sys.modules:  # then it cannot be an rdflib term
         raise TypeError(f"no pyoxigraph term for {term!r}")

@@ -1,0 +1,1 @@
+"""Mutation testing of impactkg's core modules (``make mutation``): see mutation/README.md."""

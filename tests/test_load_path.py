@@ -1,0 +1,156 @@
+"""The store's load/replace path (KnowledgeGraph.load/replace_graphs/build/drop and the Oxigraph
+back end under them): each named graph replaced as a whole, additions kept once, a failure
+anywhere leaves every graph exactly as it was, and the summary counts what was written."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+from conftest import embedded_graph
+
+from impactkg import KnowledgeGraph, LoadError, StoreError
+
+G1, G2 = "https://example.org/g1", "https://example.org/g2"
+S, P = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p")
+
+
+def quad(o: str, g: str) -> ox.Quad:
+    return ox.Quad(S, P, ox.Literal(o), ox.NamedNode(g))
+
+
+def content(kg: KnowledgeGraph) -> list[str]:
+    return kg.canonical_nquads()
+
+
+@pytest.fixture
+def small() -> KnowledgeGraph:
+    kg = KnowledgeGraph.memory()
+    kg.replace_graphs({G1: [quad("a", G1), quad("b", G1)], G2: [quad("c", G2)]})
+    return kg
+
+
+def test_replace_graphs_replaces_each_graph_whole_and_adds_once(small):
+    extra = quad("x", "https://example.org/extra")
+    summary = small.replace_graphs({G1: [quad("z", G1)]}, [("f.csv", G1, 1, 1)], additions=[extra, quad("c", G2)])
+    assert content(small) == sorted(str(q) for q in (quad("z", G1), quad("c", G2), extra))
+    assert (summary.sources, summary.triples_before, summary.triples_after) == ([("f.csv", G1, 1, 1)], 3, 3)
+    summary = small.replace_graphs({G2: []})  # an empty list removes the graph
+    assert small.graphs() == ["https://example.org/extra", G1]
+    assert (summary.triples_before, summary.triples_after) == (3, 2)
+
+
+def test_a_failure_during_a_replace_restores_every_graph_and_removes_the_additions(small, tmp_path):
+    """The last step (a file the store parses itself) fails: the graphs replaced before it and
+    the additions made before it are undone."""
+    from impactkg.loaders.rdf import unchecked_rdf
+
+    before = content(small)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('<https://example.org/s> <https://example.org/p> "unterminated .\n', encoding="utf-8")
+    broken = unchecked_rdf(bad, "https://example.org/g3")
+    with pytest.raises(LoadError):
+        small.replace_graphs({G1: [quad("new", G1)], G2: []}, additions=[quad("added", "https://example.org/g4")],
+                             files=[broken])
+    assert content(small) == before
+    assert small.graphs() == [G1, G2]
+
+
+def test_a_file_the_store_parses_is_counted_once_loaded(small, tmp_path):
+    good = tmp_path / "more.ttl"
+    good.write_text('<https://example.org/s> <https://example.org/p> "1", "2", "3" .\n', encoding="utf-8")
+    summary = small.load(good, graph=G2)  # replaces G2 (1 triple) with the file's 3
+    assert summary.sources == [("more.ttl", G2, 0, 3)]
+    assert (summary.triples_before, summary.triples_after) == (3, 5)
+    again = small.load(good, graph=G2)
+    assert again.sources == [("more.ttl", G2, 0, 3)] and (again.triples_before, again.triples_after) == (5, 5)
+    fresh = small.load(good, graph="https://example.org/new")
+    assert fresh.sources == [("more.ttl", "https://example.org/new", 0, 3)]
+    from impactkg.loaders.rdf import unchecked_rdf
+
+    extra = quad("added", "https://example.org/g4")
+    both = small.replace_graphs({}, [("more.ttl", "https://example.org/g5", 0, None)], additions=[extra],
+                                files=[unchecked_rdf(good, "https://example.org/g5")])
+    assert str(extra) in content(small) and len(small.sparql("SELECT * WHERE { GRAPH <https://example.org/g5> "
+                                                               "{ ?s ?p ?o } }")) == 3
+    assert both.sources[0][:3] == ("more.ttl", "https://example.org/g5", 0)
+
+
+def test_build_loads_the_ontology_and_the_dataset_once(tmp_path):
+    kg = KnowledgeGraph.memory()
+    summary = kg.build()
+    graphs = kg.graphs()
+    assert graphs[0] == "https://w3id.org/impactkg/graph/consortium/bundles"
+    assert "https://w3id.org/impactkg/graph/ontology" in graphs
+    assert summary.triples_before == 0 and summary.triples_after == len(kg)
+    assert summary.sources[0][:3] == ("impactkg.ttl", "https://w3id.org/impactkg/graph/ontology", 0)
+    ontology = summary.sources[0][3]
+    assert ontology == int(kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/impactkg/graph/ontology> "
+                                     "{ ?s ?p ?o } }").terms[0][0].value)
+    size = len(kg)
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<https://example.org/a> <https://example.org/p> "x" .\n', encoding="utf-8")
+    again = kg.build(extra)  # the dataset is there: only the ontology and the file
+    assert len(kg) == size + 1 and again.sources[-1] == ("extra.ttl", "https://w3id.org/impactkg/graph/extra", 0, 1)
+    assert [s for s, *_ in again.sources] == ["impactkg.ttl", "extra.ttl"]
+    empty = KnowledgeGraph.memory()
+    both = empty.build(extra)  # an empty graph gets the dataset as well
+    assert len(empty) == size + 1 and len(both.sources) == len(summary.sources) + 1
+
+
+def test_a_back_end_made_directly_is_writable():
+    from impactkg.graph.backends.oxigraph import OxigraphBackend
+
+    backend = OxigraphBackend()
+    backend.replace_graphs({G1: [quad("a", G1)]})
+    assert backend.graph_names() == [G1] and len(backend) == 1
+
+
+def test_drop_and_graph_names(small):
+    small.drop(G1)
+    assert small.graphs() == [G2]
+    with pytest.raises(StoreError) as err:
+        small.drop(G1)
+    assert str(err.value) == f"no named graph <{G1}>"
+    small._backend.store.add(ox.Quad(S, P, ox.Literal("d"), ox.DefaultGraph()))
+    assert small.graphs() == [G2]  # the default graph is not a named graph
+
+
+def test_a_store_folder_records_its_graphs_and_a_read_only_one_refuses_writes(tmp_path):
+    path = tmp_path / "store"
+    with KnowledgeGraph.open(path) as kg:
+        kg.replace_graphs({G2: [quad("c", G2)], G1: [quad("a", G1)]})
+        assert json.loads((path / "impactkg.json").read_text(encoding="utf-8")) == {
+            "format": "impactkg-store", "version": 1, "graphs": [G1, G2]}
+        kg.drop(G2)
+        assert json.loads((path / "impactkg.json").read_text(encoding="utf-8"))["graphs"] == [G1]
+        with pytest.raises(StoreError, match="another process writes to it: open it read-only"):
+            KnowledgeGraph.open(path)
+    meta = (path / "impactkg.json").read_text(encoding="utf-8")
+    reader = KnowledgeGraph.open(path, read_only=True)
+    try:
+        assert reader.graphs() == [G1]
+        for change in (lambda: reader.replace_graphs({G1: []}), lambda: reader.drop(G1),
+                       lambda: reader.update("INSERT DATA { <https://e/a> <https://e/b> 1 }")):
+            with pytest.raises(StoreError) as err:
+                change()
+            assert str(err.value) == f"the store at {path / 'oxigraph'} is open read-only: open it without read_only to change it"
+        assert reader.graphs() == [G1]
+    finally:
+        reader.close()
+    assert (path / "impactkg.json").read_text(encoding="utf-8") == meta
+    with KnowledgeGraph.open(path) as again:
+        assert again.canonical_nquads() == [str(quad("a", G1))]
+
+
+def test_a_load_that_fails_changes_nothing_in_the_embedded_graph(tmp_path):
+    kg = embedded_graph()
+    before = content(kg)
+    good = tmp_path / "good.ttl"
+    good.write_text('<https://example.org/a> <https://example.org/p> "x" .\n', encoding="utf-8")
+    bad = tmp_path / "values.csv"
+    bad.write_text("indicator,kind,value\nnope,baseline,1\n", encoding="utf-8")
+    with pytest.raises(LoadError):
+        kg.load(good, bad)
+    assert content(kg) == before
