@@ -60,6 +60,7 @@ virtuoso:
 
 test: $(VENV)/.installed-test chromium java virtuoso
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy -p impactkg
 	$(BIN)/python -m pytest
 
 # The suite on each CPython >= 3.11 on the machine (python3.X on the PATH, pyenv's versions),

@@ -65,7 +65,7 @@ def query_cases(manifest: dict) -> list[tuple[str, dict[str, str]]]:
         "concept:domain": "healthcare-health", "concept:finance-method": "debt",
         "concept:social-issue": "environment", "concept:organization-type": "financial-institution",
         "concept:process-scene": "scene-1", "concept:assertion-status": "stated", "indicator": "m0000:1",
-        "iri": "https://w3id.org/impactkg/id/org/m0000-sub-0", "lang": "ja",
+        "iri": "https://w3id.org/impactkg/id/org/m0000-sub-0", "organization": "m0000-sub-0", "lang": "ja",
     }
     by_name = {"equivalent": "without", "polarity": "R", "factor": manifest.get("factor") or "m0000-f00000",
                "q": "受診率", "identified": "yes", "class": "https://w3id.org/impactkg/ontology#Indicator"}

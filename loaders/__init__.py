@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from impactkg.errors import LoadError, Problem
 from impactkg.loaders import (
     catalogue,
@@ -143,7 +145,8 @@ def prepare(
                     batch.graphs.setdefault(g, []).extend(quads)
                     batch.exclude.add(g)
                     batch.origins.setdefault(g, path.name)
-                    batch.typed.update(q.subject.value for q in quads if q.predicate.value == RDF_TYPE)
+                    batch.typed.update(q.subject.value for q in quads
+                                       if q.predicate.value == RDF_TYPE and not isinstance(q.subject, ox.Triple))
                     batch.summaries.append((path.name, g, 0, len(quads)))
                 continue
             for table in read_tables(path, encoding):

@@ -439,7 +439,7 @@ class Batch:
         self.graphs: dict[str, list[ox.Quad]] = {}
         self.files: list = []  # RDF files the store loads itself (loaders.rdf.RdfFile)
         self.problems: list[Problem] = []
-        self.summaries: list[tuple[str, str, int, int]] = []  # source, graph, rows, triples
+        self.summaries: list[tuple[str, str, int, int | None]] = []  # source, graph, rows, triples (None: counted once loaded)
         self._file_docs: dict[str, ox.NamedNode] = {}
         self.sources: list[ox.Quad] = []  # source documents: added to SOURCES_GRAPH, never replaced
         self.checks: list[Problem] = []

@@ -7,6 +7,8 @@ unit — the columns of the Impact Consortium's インパクト指標集. Japane
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from impactkg.loaders.base import (
     A,
     Column,
@@ -27,7 +29,7 @@ INDICATOR_FIELDS = ("id", "indicator", "indicator_en", "unit", "domain", "sdg_go
                     "data_source", "part_of")
 
 
-def _element(ctx: Context, kind: str, cls: str, column: str, row: Row, scope: str = "") -> N:
+def _element(ctx: Context, kind: str, cls: str, column: str, row: Row, scope: str = "") -> ox.NamedNode:
     label = row.get(column)
     node = N(record_iri(kind, slug(label + scope)))
     if node.value not in ctx.described:  # the same label makes the same node: said once

@@ -210,7 +210,8 @@ def check_rdf(path: Path, graph: str, typed: set[str] | None = None) -> RdfFile:
         raise LoadError(
             [Problem(path.name, None, None, f"cannot read: {exc.strerror or exc}")]
         ) from None
-    return RdfFile(path, fmt, graph, counts or {graph: 0})
+    triples: dict[str, int | None] = {**(counts or {graph: 0})}
+    return RdfFile(path, fmt, graph, triples)
 
 
 def load_file(store: ox.Store, file: RdfFile, bulk: bool = False) -> None:

@@ -47,6 +47,7 @@ PARAM_TYPES = (
     "sdg-target",
     "sdg-goal",
     "indicator",
+    "organization",
     "concept:<scheme>",
     "enum:<a>|<b>|...",
 )
@@ -187,7 +188,7 @@ def _from_term(
     return term.value
 
 
-def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
+def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
     """Turn a parameter value into the typed RDF term it stands for, or raise QueryError.
 
     ``value`` is text (as typed on the command line or in a URL) or an RDF term (rdflib or
@@ -201,7 +202,7 @@ def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
     except TypeError:
         term = None
     if term is not None:
-        checked = _from_term(param, term, where)  # type: ignore[arg-type]
+        checked = _from_term(param, term, where)
         if not isinstance(checked, str):
             return checked
         value = checked
@@ -217,7 +218,7 @@ def bind(param: Param, value: Any, query: str) -> ox.NamedNode | ox.Literal:
         return _literal(match)
     if t == "string":
         return _literal(raw)
-    if t == "text":
+    if t in ("text", "organization"):  # an organisation: its id or its name, as a search key
         return _literal(search_key(raw))
     if t == "lang":
         if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", v.lower()):
@@ -340,7 +341,7 @@ def _bound(q: NamedQuery, params: dict[str, Any], name: str, *, strict: bool) ->
     references = [
         (p, str(params.get(p.name, p.default)), bindings[p.name])
         for p in q.params
-        if p.name in bindings and (p.type in ("iri", "indicator") or p.type.startswith("concept:"))
+        if p.name in bindings and (p.type in ("iri", "indicator", "organization") or p.type.startswith("concept:"))
         and p.type != "concept:assertion-status"
     ]
     title = " | ".join(x for x in (q.title_ja, q.title_en) if x)
@@ -366,6 +367,20 @@ def check_references(prepared: Prepared, run: Any) -> None:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise QueryError(f"{where}: unknown {param.type.split(':', 1)[1]} {raw!r}{hint}; known: "
                              f"{', '.join(ids[:20])}{', ...' if len(ids) > 20 else ''}")
+        if param.type == "organization":
+            # its id (the end of its IRI, as the queries compare it) or its name (search key)
+            key = str(term)  # the literal in SPARQL syntax, escaped
+            own = record_iri("org", term.value)
+            if run(f"SELECT ?o WHERE {{ {{ ?o ikg:searchKey {key} }} UNION {{ <{own}> ?p ?x BIND(<{own}> AS ?o) }} "
+                   "?o a ?t FILTER(?t IN (ikg:Organization, org:Organization, foaf:Organization)) } LIMIT 1"):
+                continue
+            ids = sorted({row[0].rsplit("/", 1)[-1] for row in run(
+                "SELECT DISTINCT ?o WHERE { ?o a ?t FILTER(?t IN (ikg:Organization, org:Organization, "
+                f'foaf:Organization) && STRSTARTS(STR(?o), "{record_iri("org", "")}")) }} LIMIT 5000')})
+            close = difflib.get_close_matches(term.value, ids, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise QueryError(f"{where}: no organisation {raw!r} in the graph{hint}: give its id "
+                             "(the end of its IRI, e.g. example-co) or its name as written")
         found = run(f"SELECT ?x WHERE {{ {{ <{term.value}> ?p ?o }} UNION {{ ?s ?q <{term.value}> }} }} LIMIT 1")
         if not found:
             what = "indicator" if param.type == "indicator" else "resource"

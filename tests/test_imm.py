@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from impactkg import KnowledgeGraph, LoadError
+from impactkg import KnowledgeGraph, LoadError, QueryError
 from impactkg.loaders import KINDS
 from impactkg.loaders.template import write_template
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "notebooks" / "examples" / "imm-example"
-FILES = [EXAMPLE / f"{k}.csv" for k in ("organizations", "catalogue", "kpi_pool", "value_hypotheses", "values")]
+FILES = [EXAMPLE / f"{k}.csv" for k in ("concepts", "organizations", "catalogue", "kpi_pool", "value_hypotheses", "values")]
 ORG = "https://w3id.org/impactkg/id/org/example-co"
 
 
@@ -46,7 +46,7 @@ def base() -> KnowledgeGraph:
     """The embedded dataset with the example's organisation and catalogue, for bad inputs."""
     kg = KnowledgeGraph.memory()
     kg.build()
-    kg.load(FILES[0], FILES[1], namespace="imm-example")
+    kg.load(FILES[0], FILES[1], FILES[2], namespace="imm-example")
     return kg
 
 
@@ -70,7 +70,7 @@ def test_the_xlsx_workbook_loads_to_the_same_answers_as_the_csv_files(imm):
     book.build()
     summary = book.load(EXAMPLE / "imm-example.xlsx", namespace="imm-example")
     assert sorted(s[0] for s in summary.sources) == [
-        f"imm-example.xlsx[{k}]" for k in ("catalogue", "kpi_pool", "organizations", "value_hypotheses", "values")]
+        f"imm-example.xlsx[{k}]" for k in ("catalogue", "concepts", "kpi_pool", "organizations", "value_hypotheses", "values")]
     for name in ("kpi-pool", "value-chain", "leading-indicators", "progress"):
         assert book.query(name).dicts() == imm.query(name).dicts(), name
 
@@ -107,10 +107,12 @@ def test_numbers_round_trip_exactly_from_csv_and_from_excel_cells(base, tmp_path
 BAD = [
     ("kpi_pool.csv", ["organization", "indicator", "role", "stage"],
      [["example-co", "1", "impact-kpi", "shortlist"]],
-     ["kpi_pool.csv:2:stage: unknown kpi-stage 'shortlist' (known: candidate, core, monitoring, pool)"]),
+     ["kpi_pool.csv:2:stage: unknown kpi-stage 'shortlist' (known: KPI（指標）プール (KPI pool), コアKPI (Core KPI), "
+      "コアKPIの候補 (Core-KPI candidate), モニタリング（試走） (Monitoring (trial run)))"]),
     ("kpi_pool.csv", ["organization", "indicator", "role", "stage"],
      [["example-co", "1", "social-kpi", "pool"]],
-     ["kpi_pool.csv:2:role: unknown kpi-role 'social-kpi' (known: business-kpi, esg-kpi, financial-kpi, impact-kpi)"]),
+     ["kpi_pool.csv:2:role: unknown kpi-role 'social-kpi' (known: ESG関連KPI（マテリアリティ） (ESG / materiality KPI), "
+      "インパクトKPI (Impact KPI), 事業KPI (Business KPI), 財務KPI (Financial KPI))"]),
     ("kpi_pool.csv", ["organization", "indicator", "role", "stage"],
      [["nobody-co", "1", "impact-kpi", "pool"]],
      ["kpi_pool.csv:2:organization: no organisation (give its id or name, as in the organizations sheet) "
@@ -140,18 +142,20 @@ BAD = [
      ["value_hypotheses.csv:2:to: a value hypothesis ties two different indicators, not '1' to itself",
       "value_hypotheses.csv:3:polarity: expected a polarity, + or -, got 'up'",
       "value_hypotheses.csv:3:lag: expected a lag with its unit, such as 6か月, 1年, P1Y6M or 18 months, got '18'",
-      "value_hypotheses.csv:3:evidence: unknown evidence-level 'hearsay' (known: assumed, causal, correlational, "
-      "qualitative)",
-      "value_hypotheses.csv:3:hypothesis_status: unknown hypothesis-status 'maybe' (known: proposed, refuted, supported, tested)"]),
+      "value_hypotheses.csv:3:evidence: unknown evidence-level 'hearsay' (known: 仮定 (Assumption), 因果の根拠 "
+      "(Causal evidence), 定性的な根拠 (Qualitative evidence), 相関の根拠 (Correlational evidence))",
+      "value_hypotheses.csv:3:hypothesis_status: unknown hypothesis-status 'maybe' (known: 提案 (Proposed), 支持 (Supported), "
+      "棄却 (Refuted), 検証済み（結論なし） (Tested (inconclusive)))"]),
     ("values.csv", ["indicator", "kind", "value", "unit", "year", "organization"],
-     [["1", "baseline", "100", "kg", "2020", "example-co"]],
-     ["values.csv:2:unit: unit 'kg' is not the indicator's unit 't-CO2' (values are recorded in their "
+     [["1", "baseline", "100", "t", "2020", "example-co"]],
+     ["values.csv:2:unit: unit 't' is not the indicator's unit 't-CO2' (values are recorded in their "
       "indicator's unit)"]),
     ("values.csv", ["indicator", "kind", "value", "year"],
      [["1", "baseline", "100", "2024年"], ["1", "current", "12,5x", "2024"], ["1", "forecast", "1", "2025"]],
      ["values.csv:2:year: expected a year of four digits such as 2024, got '2024年'",
       "values.csv:3:value: expected a number such as 1200, 1,200 or 12.5, got '12,5x'",
-      "values.csv:4:kind: unknown value-kind 'forecast' (known: baseline, current, target)"]),
+      "values.csv:4:kind: unknown value-kind 'forecast' (known: ベースライン値 (Baseline value), 現状値 (Current value), "
+      "目標値 (Target value))"]),
     ("values.csv", ["indicator", "kind", "value", "period", "year", "organization"],
      [["1", "current", "12,5", "FY2024", "", "example-co"],
       ["1", "current", "5", "2024-04/2025-03", "2024", "example-co"],
@@ -248,7 +252,8 @@ def test_kpi_pool_gives_each_indicator_at_its_furthest_stage(imm):
         "省エネ製品の販売台数", "事業のCO2排出量（スコープ1・2）", "ROIC（投下資本利益率）", "製品使用時のCO2削減貢献量"]
     assert rows(imm, "kpi-pool", "label", "lower", "upper", role="business-kpi")[2] == ("設備稼働率", Decimal(75), Decimal(90))
     assert rows(imm, "kpi-pool", "label", org="サンプル環境機器株式会社（架空）") == rows(imm, "kpi-pool", "label")
-    assert rows(imm, "kpi-pool", "label", org="nobody") == []
+    with pytest.raises(QueryError, match="kpi-pool: parameter org: no organisation 'nobody' in the graph"):
+        imm.query("kpi-pool", org="nobody")
 
 
 def test_value_chain_gives_the_paths_with_their_weakest_evidence(imm):
@@ -286,3 +291,17 @@ def test_leading_indicators_of_the_financial_kpis(imm):
         ("省エネ製品の売上高比率", "売上高", None, 6, "assumed", "proposed"),
         ("製品使用時のCO2削減貢献量", "売上高", "省エネ製品の売上高比率", 18, "assumed", "proposed"),
     ]
+
+
+@pytest.mark.parametrize("query", ["kpi-pool", "value-chain", "progress", "leading-indicators"])
+def test_the_organisation_parameter_names_one_of_the_graph_or_is_refused(imm, query):
+    # by its id, in any case, and by its name as written: the same rows
+    by_id = imm.query(query, org="example-co").dicts()
+    assert by_id and imm.query(query, org="EXAMPLE-CO").dicts() == by_id
+    assert imm.query(query, org="サンプル環境機器株式会社（架空）").dicts() == by_id
+    # an organisation the graph does not hold is an error, not an empty answer
+    with pytest.raises(QueryError) as err:
+        imm.query(query, org="exmple-co")
+    assert str(err.value) == (
+        f"{query}: parameter org: no organisation 'exmple-co' in the graph (did you mean 'example-co'?): "
+        "give its id (the end of its IRI, e.g. example-co) or its name as written")

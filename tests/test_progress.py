@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from impactkg import KnowledgeGraph
+from impactkg import KnowledgeGraph, QueryError
 from impactkg.graph.analysis.progress import Obs, Series, assess, progress
 
 ORG = "https://w3id.org/impactkg/id/org/case-co"
@@ -97,7 +97,7 @@ def cases(tmp_path_factory) -> KnowledgeGraph:
 def cases_graph(d: Path) -> KnowledgeGraph:
     kg = KnowledgeGraph.memory()
     kg.build()
-    kg.load(*write_cases(d), namespace="cases")
+    kg.load(*write_cases(d), namespace="cases", new_concepts=True)  # the unit 点 is the cases' own
     return kg
 
 
@@ -145,7 +145,8 @@ def test_the_query_and_python_agree_on_every_series_of_the_graph(cases):
 def test_the_progress_query_filters_by_organisation(cases):
     assert len(cases.query("progress", org="case-co")) == len(CASES)
     assert len(cases.query("progress", org="検証用の会社（架空）")) == len(CASES)
-    assert cases.query("progress", org="nobody").dicts() == []
+    with pytest.raises(QueryError, match="progress: parameter org: no organisation 'nobody' in the graph"):
+        cases.query("progress", org="nobody")
 
 
 def test_the_chosen_values_and_elapsed_time(cases):

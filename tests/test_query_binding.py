@@ -82,8 +82,8 @@ def test_what_names_a_query(tmp_path):
     assert str(err.value) == "no named query 'indicators for target' (did you mean indicators-for-target?)"
     with pytest.raises(QueryError) as err:
         prepare("indicators", {})
-    assert str(err.value) == ("no named query 'indicators' (did you mean indicator-values, indicators-per-goal, "
-                              "indicators-by-domain?)")
+    assert str(err.value) == ("no named query 'indicators' (did you mean indicator-values, leading-indicators, "
+                              "indicators-per-goal?)")
     with pytest.raises(QueryError) as err:
         prepare("nothing-like-it", {})
     assert str(err.value) == "no named query 'nothing-like-it' ('impactkg queries' lists them)"
@@ -130,7 +130,7 @@ def units_graph(tmp_path_factory) -> KnowledgeGraph:
     path = tmp_path_factory.mktemp("units") / "units.csv"
     path.write_text("id,indicator,unit\n" + "".join(f"{i},指標{i},zz-unit-{i}\n" for i in range(missing - 1))
                     + f"{missing},指標{missing},人日\n", encoding="utf-8")
-    kg.load(path)
+    kg.load(path, new_concepts=True)  # units of the test's own
     return kg
 
 
@@ -150,7 +150,7 @@ def test_an_unknown_concept_lists_the_known_ids_and_the_closest(units_graph):
     assert str(err.value).endswith("; known: building, case, company-count, dwelling, gram, megajoule, minute, percent, "
                                    "person, piece, square-metre, steps, t-co2, times, tonne, yen, zz-unit-0, zz-unit-1, "
                                    "zz-unit-2, 人日")  # ids as a person types them, not percent-encoded
-    units_graph.load(_one_more_unit())
+    units_graph.load(_one_more_unit(), new_concepts=True)
     with pytest.raises(QueryError) as err:
         units_graph.query(UNIT_QUERY, u="xyzzy")
     head, known = str(err.value).split("; known: ")

@@ -111,7 +111,7 @@ class Later(Sequence[str]):
             self._items = list(self._load())
         return self._items
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         return self._get()[i]
 
     def __len__(self) -> int:

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from impactkg.errors import StoreError
 from impactkg.graph.sparql.results import QueryResult
+from impactkg.graph.sparql.terms import value_of
 
 
 @dataclass
@@ -185,9 +186,10 @@ class App:
             "OPTIONAL { ?c rdfs:label ?ja0 FILTER(lang(?ja0) = 'ja') } OPTIONAL { ?c rdfs:label ?en0 FILTER(lang(?en0) = 'en') } } "
             "GROUP BY ?c ORDER BY DESC(?n) ?c LIMIT 200"
         )
-        graphs = {r[0].value: int(r[1].value) for r in per_graph.terms if r[0] is not None and r[1] is not None}
+        graphs = {value_of(r[0]): int(value_of(r[1])) for r in per_graph.terms if r[0] is not None and r[1] is not None}
         classes = [
-            {"iri": r[0].value, "count": int(r[1].value), "ja": r[2].value if r[2] else "", "en": r[3].value if r[3] else ""}
+            {"iri": value_of(r[0]), "count": int(value_of(r[1])), "ja": value_of(r[2]) if r[2] else "",
+             "en": value_of(r[3]) if r[3] else ""}
             for r in per_class.terms
             if isinstance(r[0], ox.NamedNode) and r[1] is not None
         ]

@@ -72,7 +72,7 @@ def run_query(store: ox.Store, req: QueryRequest) -> QueryResult:
                         raise TooLarge(too_large(cap, "rows"))
                     rows.append(tuple(sol))
             return QueryResult.of_terms("select", variables, rows)
-        triples = []
+        triples: list[ox.Triple] = []
         for t in res:
             if cap is not None and len(triples) == cap:
                 raise TooLarge(too_large(cap, "triples"))
@@ -133,12 +133,13 @@ def _dump_union(store: ox.Store, output: IO[bytes], rdf_format: ox.RdfFormat, pr
         g for g in (ox.DefaultGraph(), *sorted(store.named_graphs(), key=str))
         if next(iter(store.quads_for_pattern(None, None, None, g)), None) is not None
     ]
-    kwargs = {"prefixes": prefixes} if prefixes else {}
     if len(graphs) == 1:
-        store.dump(output, rdf_format, from_graph=graphs[0], **kwargs)
+        store.dump(output, rdf_format, from_graph=graphs[0], prefixes=prefixes or None)
         return
     shared: dict[ox.Triple, set] = {}
-    for row in store.query(_SHARED_DEFAULT if isinstance(graphs[0], ox.DefaultGraph) else _SHARED):
+    solutions = store.query(_SHARED_DEFAULT if isinstance(graphs[0], ox.DefaultGraph) else _SHARED)
+    assert isinstance(solutions, ox.QuerySolutions)  # the module's own SELECT
+    for row in solutions:
         shared.setdefault(ox.Triple(row[0], row[1], row[2]), set()).add(row[3])
     in_graph: dict = {}
     for t, where in shared.items():
@@ -151,10 +152,11 @@ def _dump_union(store: ox.Store, output: IO[bytes], rdf_format: ox.RdfFormat, pr
         if mine & written:
             text = ox.serialize(
                 (q.triple for q in store.quads_for_pattern(None, None, None, g) if q.triple not in written),
-                None, rdf_format, **kwargs,
+                None, rdf_format, prefixes=prefixes or None,
             )
         else:
-            text = store.dump(None, rdf_format, from_graph=g, **kwargs)
+            text = store.dump(None, rdf_format, from_graph=g, prefixes=prefixes or None)
+        assert text is not None  # written to no file: the bytes are returned
         written |= mine
         if not first:
             while text.startswith(b"@prefix "):
@@ -411,9 +413,9 @@ class OxigraphBackend:
         fresh = folder.next_version()
         target = ox.Store(str(fresh))
         drop = {ox.NamedNode(g) for g in present}
-        kept: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*self.store.named_graphs(), ox.DefaultGraph()]
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [*self.store.named_graphs(), ox.DefaultGraph()]
         try:
-            for name in kept:
+            for name in graphs:
                 if name in drop:
                     continue
                 if not isinstance(name, ox.DefaultGraph):

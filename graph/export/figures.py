@@ -246,7 +246,7 @@ def draw_chain(fig, rows: list[dict[str, Any]], title: str = "") -> None:
                                         facecolor=colour, edgecolor="#7a7a7a", linewidth=0.6))
             ax.text(x, y, wrapped, ha="center", va="center", fontsize=size, linespacing=1.15)
             centres[(key, item)] = (x, y, box_w)
-    links = set()
+    links: set[tuple[tuple[str, str], tuple[str, str]]] = set()
     for r in rows:
         chain = [("activity", r["activity"]), ("result", r["result"]), ("impact", r["impact"]),
                  ("target", r["targetCode"]), ("goal", r["goalCode"])]
@@ -268,7 +268,7 @@ def system_data(kg, quads: Iterable | None = None) -> tuple[Any, list, str]:
     from impactkg.graph.export import to_networkx
 
     full = to_networkx(kg.quads() if quads is None else quads)
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for u, v, d in full.edges(data=True):
         if d["relation"] == "causes":
             for n in (u, v):
@@ -302,13 +302,14 @@ def draw_system(fig, g, loops: list, note: str = "", title: str = "") -> None:
     panel.axis("off")
     if title:
         fig.text(0.5, 0.975, title, ha="center", va="top", fontsize=12)
-    simple = nx.Graph(g.to_undirected())
-    pos = nx.spring_layout(simple, seed=7, k=4.0 / math.sqrt(max(len(simple), 1)), iterations=500)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
+    simple: nx.Graph[str] = nx.Graph(g.to_undirected())
+    layout = nx.spring_layout(simple, seed=7, k=4.0 / math.sqrt(max(len(simple), 1)), iterations=500)
+    xs = [float(p[0]) for p in layout.values()]
+    ys = [float(p[1]) for p in layout.values()]
     span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
-    pos = {n: (0.08 + 0.84 * (p[0] - min(xs)) / span_x, 0.06 + 0.88 * (p[1] - min(ys)) / span_y)
-           for n, p in pos.items()}
+    pos: dict[str, tuple[float, float]] = {
+        n: (0.08 + 0.84 * (float(p[0]) - min(xs)) / span_x, 0.06 + 0.88 * (float(p[1]) - min(ys)) / span_y)
+        for n, p in layout.items()}
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     in_loop = {d["link"] for _, _, d in g.edges(data=True) if d.get("loops")}

@@ -18,7 +18,6 @@ from impactkg.graph.export.workbook_index import (
     _prov,
     _record_ref,
     _Row,
-    _short,
     _strip,
     _tail,
     _yes,
@@ -37,6 +36,7 @@ from impactkg.ontology import (
     SDG,
     SDGO,
     SKOS,
+    curie,
 )
 
 
@@ -374,7 +374,7 @@ def _system_elements(ix: _Index, ns: str) -> list[_Row]:
             "type": ix.text(s, IKG + "factorType"),
             "domain": ix.text(s, IKG + "factorDomain"),
             "description": ix.text(s, DCTERMS + "description"),
-            "refers_to": " ".join(_short(i) for i in ix.iris(s, IKG + "refersTo")),
+            "refers_to": " ".join(curie(i) for i in ix.iris(s, IKG + "refersTo")),
         }
         row = _prov(ix, s, cells)
         row.sort = (row.line or 0, cells["id"])

@@ -33,6 +33,7 @@ KINDS = ("logic", "system", "finance", "stakeholders", "value")
 LAYOUT_LIMIT = 150
 
 Text = dict[str, str]  # {"ja": ..., "en": ...}
+Lines = dict[str, list[str]]  # {"ja": [line, ...], "en": [...]}: a node's or link's details
 
 #: Legend entries: class key -> labels.
 CLASSES: dict[str, Text] = {
@@ -205,7 +206,7 @@ def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH,
         if cls.startswith("factor:"):
             b.data.classes.setdefault(cls, {"ja": ftype, "en": ftype})
         domains = []
-        info = {"ja": [], "en": []}
+        info: Lines = {"ja": [], "en": []}
         if r.get("domain") or r.get("domainEn"):
             ja, en = r.get("domain") or r["domainEn"], r.get("domainEn") or r["domain"]
             key = "d:" + search_key(ja)
@@ -353,6 +354,7 @@ def build_map(
     from impactkg.graph.maps import kinds
     from impactkg.graph.maps.value import value_map
 
+    level: str | None = None if evidence == "inferred" else evidence
     builders = {"logic": kinds.logic, "system": lambda g: _system(g, max_loop_length, level),
                 "finance": kinds.finance, "stakeholders": kinds.stakeholders, "value": value_map}
     if kind not in builders:
@@ -361,7 +363,6 @@ def build_map(
         raise ImpactKGError(f"--evidence must be one of {', '.join(system.EVIDENCE_LEVELS)}, not {evidence!r}")
     if evidence is not None and kind != "system":
         raise ImpactKGError(f"--evidence is for the system map (its causal links), not the {kind} map")
-    level = None if evidence == "inferred" else evidence
     data = builders[kind](kg)
     if domain:
         label = filter_domain(data, domain)

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from impactkg.graph.maps import CLASSES, RELATIONS, TITLES, MapData, Text
+from impactkg.graph.maps import CLASSES, RELATIONS, TITLES, Lines, MapData, Text
 
 if TYPE_CHECKING:
     from impactkg.graph.store import KnowledgeGraph
@@ -73,7 +73,7 @@ class _Builder:
         self.index: dict[str, dict[str, Any]] = {}
         self.edge_ids: set[str] = set()
 
-    def node(self, iri: str, cls: str, label: Text | None = None, info: Text | None = None,
+    def node(self, iri: str, cls: str, label: Text | None = None, info: Lines | None = None,
              domains: list[str] | None = None, key: str | None = None) -> dict[str, Any]:
         if iri in self.index:
             n = self.index[iri]
@@ -102,7 +102,7 @@ class _Builder:
         self.data.classes.setdefault(cls, head)
         return n
 
-    def edge(self, a: str, b: str, rel: str, info: Text | None = None, **extra: Any) -> None:
+    def edge(self, a: str, b: str, rel: str, info: Lines | None = None, **extra: Any) -> None:
         eid = extra.pop("id", None) or f"{a}|{rel}|{b}"
         if eid in self.edge_ids or a not in self.index or b not in self.index:
             return

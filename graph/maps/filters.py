@@ -33,7 +33,8 @@ def resolve_node(data: MapData, ref: str) -> str:
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            names = ", ".join(data.node(i)["full"]["ja"] for i in found[:5])
+            full = {n["id"]: n["full"]["ja"] for n in data.nodes}
+            names = ", ".join(full[i] for i in found[:5])
             raise ImpactKGError(f"{ref!r} names {len(found)} nodes on the {data.kind} map ({names}); use an IRI")
     raise ImpactKGError(f"no node {ref!r} on the {data.kind} map (give an id, label, IRI or SDG target code)")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from impactkg.graph.maps import MapData, Text
+from impactkg.graph.maps import Lines, MapData
 from impactkg.graph.maps.data import _Builder, _goal_label, _label, _rows, _target_label
 from impactkg.ontology import search_key
 
@@ -43,7 +43,7 @@ def logic(kg: KnowledgeGraph) -> MapData:
         if r.get("e"):
             measured[r["e"]].append(r)
 
-    def ind_lines(iri: str) -> Text:
+    def ind_lines(iri: str) -> Lines:
         out: dict[str, list[str]] = {"ja": [], "en": []}
         for r in measured.get(iri, []):
             name = _label(b.labels, r["ind"])
@@ -77,7 +77,7 @@ def logic(kg: KnowledgeGraph) -> MapData:
         if r.get("g"):
             b.node(r["g"], "sdg-goal", _goal_label(b.labels, r["g"], r["gcode"]), domains=t_domains, key=r["gcode"])
     for r in indicators:
-        t = {"ja": [], "en": []}
+        t: Lines = {"ja": [], "en": []}
         if r.get("unit"):
             t["ja"].append(f"単位: {r['unit']}")
             t["en"].append(f"Unit: {r['unit']}")
@@ -126,7 +126,7 @@ def finance(kg: KnowledgeGraph) -> MapData:
     for r in cases:
         if r["c"] in b.index:
             continue
-        info = {"ja": [], "en": []}
+        info: Lines = {"ja": [], "en": []}
         for key, ja, en in (("number", "事例番号", "Case number"), ("instrument", "金融商品", "Instrument"),
                             ("year", "年", "Year")):
             if r.get(key) is not None:
@@ -182,7 +182,7 @@ def stakeholders(kg: KnowledgeGraph) -> MapData:
         tail = t.rsplit("/", 1)[-1]
         cls = tail if tail in ("subcommittee", "consortium") else "organization"
         domains = [b.domain(t, _label(b.labels, t))] if t else []
-        info = {"ja": [], "en": []}
+        info: Lines = {"ja": [], "en": []}
         if t:
             info["ja"].append(f"種類: {_label(b.labels, t)['ja']}")
             info["en"].append(f"Type: {_label(b.labels, t)['en']}")

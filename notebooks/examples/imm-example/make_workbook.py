@@ -17,7 +17,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 HERE = Path(__file__).resolve().parent
-SHEETS = ("organizations", "catalogue", "kpi_pool", "value_hypotheses", "values")
+SHEETS = ("concepts", "organizations", "catalogue", "kpi_pool", "value_hypotheses", "values")
 NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
