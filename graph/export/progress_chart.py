@@ -137,7 +137,7 @@ def _lines(fig, items: list[Progress], box: tuple[float, float, float, float], w
 
 def draw_progress(fig, items: list[Progress], title: str = "") -> None:
     """Draw the bullet rows and the line chart of ``items`` on ``fig``."""
-    from impactkg.graph.export.figures import wrap
+    from impactkg.graph.export.figure_text import wrap
 
     width_in, height_in = fig.get_size_inches()
     top = 1 - (0.5 if title else 0.15) / height_in

@@ -48,7 +48,7 @@ def draw_value(fig, data, title: str = "") -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    from impactkg.graph.export.figures import _fit_text
+    from impactkg.graph.export.figure_text import _fit_text
 
     width_in, height_in = fig.get_size_inches()
     ax = fig.add_axes((0, 0.1, 1, 0.9 - (0.45 / height_in if title else 0.05)))
