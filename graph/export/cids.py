@@ -49,6 +49,13 @@ in :attr:`CidsExport.unexpressed`, never dropped silently.
 The JSON-LD uses CIDS's context (``cidsContext.jsonld`` from the CIDS reference folder when it
 is there, else :data:`MINIMAL_CONTEXT`), embedded in the file so it reads offline.
 
+This module reads the graph and builds the export (:func:`to_cids`, :func:`write`); the parts are
+in :mod:`~impactkg.graph.export.cids_reference` (namespaces, JSON-LD context, reference files,
+validation), :mod:`~impactkg.graph.export.cids_codes` (codes and the organizations that define
+them), :mod:`~impactkg.graph.export.cids_reports` (indicator values) and
+:mod:`~impactkg.graph.export.cids_unexpressed` (what CIDS cannot express); their names are
+re-exported here.
+
 >>> sorted(MINIMAL_CONTEXT)[:3]
 ['act', 'canProduce', 'cids']
 """
@@ -57,7 +64,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,110 +74,35 @@ from rdflib.namespace import XSD
 
 from impactkg.errors import CidsError
 from impactkg.graph.export import cids_reports
+from impactkg.graph.export.cids_codes import CODE_DEFINERS as CODE_DEFINERS
+from impactkg.graph.export.cids_codes import _sdg_code as _sdg_code
+from impactkg.graph.export.cids_codes import code_definers, goal_of, iris_code, sdg_codes
+from impactkg.graph.export.cids_reference import ACT as ACT
+from impactkg.graph.export.cids_reference import CIDS as CIDS
+from impactkg.graph.export.cids_reference import I72 as I72
+from impactkg.graph.export.cids_reference import IRIS_NS as IRIS_NS
+from impactkg.graph.export.cids_reference import MINIMAL_CONTEXT as MINIMAL_CONTEXT
+from impactkg.graph.export.cids_reference import OEP as OEP
+from impactkg.graph.export.cids_reference import ORG as ORG
+from impactkg.graph.export.cids_reference import PROV as PROV
+from impactkg.graph.export.cids_reference import REFERENCE_ENV as REFERENCE_ENV
+from impactkg.graph.export.cids_reference import SCH as SCH
+from impactkg.graph.export.cids_reference import SDG_HTTPS as SDG_HTTPS
+from impactkg.graph.export.cids_reference import SKOSNS as SKOSNS
+from impactkg.graph.export.cids_reference import _https as _https
+from impactkg.graph.export.cids_reference import _s as _s
+from impactkg.graph.export.cids_reference import basic_shapes as basic_shapes
+from impactkg.graph.export.cids_reference import load_context as load_context
+from impactkg.graph.export.cids_reference import reference_dir as reference_dir
+from impactkg.graph.export.cids_reference import validate as validate
+from impactkg.graph.export.cids_unexpressed import REASONS as REASONS
+from impactkg.graph.export.cids_unexpressed import Unexpressed, not_expressed
 from impactkg.graph.files import write_atomically
-from impactkg.ontology import (
-    DCTERMS,
-    GRAPH,
-    IKG,
-    ONTOLOGY_GRAPH,
-    PREFIXES,
-    SDG,
-    SDGO,
-    SKOS,
-    curie,
-    record_iri,
-)
-
-CIDS = rdflib.Namespace("https://ontology.commonapproach.org/cids#")
-ORG = rdflib.Namespace("http://ontology.eil.utoronto.ca/tove/organization#")
-I72 = rdflib.Namespace("http://ontology.eil.utoronto.ca/ISO21972/iso21972#")
-ACT = rdflib.Namespace("http://ontology.eil.utoronto.ca/tove/activity#")
-OEP = rdflib.Namespace("http://www.w3.org/2001/sw/BestPractices/OEP/SimplePartWhole/part.owl#")
-SCH = rdflib.Namespace("http://schema.org/")
-PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
-SKOSNS = rdflib.Namespace(SKOS)
-SDG_HTTPS = "https://metadata.un.org/sdg/"
-IRIS_NS = "https://codelist.commonapproach.org/codeLists/IrisMetric53#"
+from impactkg.ontology import DCTERMS, GRAPH, IKG, ONTOLOGY_GRAPH, PREFIXES, SDG, SKOS, record_iri
 
 #: The organization whose catalogue the embedded dataset holds (データ・指標分科会).
 DEFAULT_ORGANIZATION = record_iri("org", "data-indicators")
-REFERENCE_ENV = "IMPACTKG_CIDS_DIR"
-#: Organizations that define the codes the export uses (cids:definedBy), added by the export:
-#: key -> (IRI, legal name, Japanese name). Not records of the dataset: the team's choice.
-CODE_DEFINERS = {
-    "sdg": (record_iri("org", "united-nations"), "United Nations", "国際連合"),
-    "iris": (record_iri("org", "giin"), "Global Impact Investing Network (GIIN)", "GIIN"),
-}
 SKIP_GRAPHS = (ONTOLOGY_GRAPH, GRAPH + "inferred")
-
-#: The terms of CIDS's JSON-LD context this export uses (as in ``cidsContext.jsonld``).
-MINIMAL_CONTEXT: dict[str, object] = {
-    "cids": str(CIDS),
-    "org": str(ORG),
-    "i72": str(I72),
-    "act": str(ACT),
-    "oep": str(OEP),
-    "prov": str(PROV),
-    "skos": SKOS,
-    "xsd": str(XSD),
-    "hasName": {"@id": "org:hasName", "@type": "xsd:string"},
-    "hasLegalName": {"@id": "org:hasLegalName", "@type": "xsd:string"},
-    "hasIdentifier": {"@id": "org:hasIdentifier", "@type": "xsd:string"},
-    "hasDescription": {"@id": "cids:hasDescription", "@type": "xsd:string"},
-    "hasComment": {"@id": "cids:hasComment", "@type": "xsd:string"},
-    "unitDescription": {"@id": "cids:unitDescription", "@type": "xsd:string"},
-    "forOrganization": {"@id": "cids:forOrganization", "@type": "@id"},
-    "forOutcome": {"@id": "cids:forOutcome", "@type": "@id"},
-    "forIndicator": {"@id": "cids:forIndicator", "@type": "@id"},
-    "forTheme": {"@id": "cids:forTheme", "@type": "@id"},
-    "forActivity": {"@id": "act:forActivity", "@type": "@id"},
-    "hasCode": {"@id": "cids:hasCode", "@type": "@id"},
-    "hasIndicator": {"@id": "cids:hasIndicator", "@type": "@id"},
-    "hasIndicatorReport": {"@id": "cids:hasIndicatorReport", "@type": "@id"},
-    "hasOutcome": {"@id": "cids:hasOutcome", "@type": "@id"},
-    "canProduce": {"@id": "cids:canProduce", "@type": "@id"},
-    "usesOutput": {"@id": "cids:usesOutput", "@type": "@id"},
-    "value": {"@id": "i72:value", "@type": "@id"},
-    "hasNumericalValue": {"@id": "i72:hasNumericalValue", "@type": "xsd:string"},
-    "startedAtTime": {"@id": "prov:startedAtTime", "@type": "xsd:dateTime"},
-    "endedAtTime": {"@id": "prov:endedAtTime", "@type": "xsd:dateTime"},
-    "sch": str(SCH),
-    "definedBy": {"@id": "cids:definedBy", "@type": "@id"},
-    "hasBaseline": {"@id": "cids:hasBaseline", "@type": "@id"},
-    "hasTarget": {"@id": "cids:hasTarget", "@type": "@id"},
-    "forTarget": {"@id": "cids:forTarget", "@type": "@id"},
-    "hasSpecification": {"@id": "cids:hasSpecification", "@type": "xsd:anyURI"},
-}
-
-#: Why a property of an exported record has no place in CIDS.
-REASONS = {
-    DCTERMS + "source": "provenance: the CIDS Basic tier has no property for a record's source",
-    IKG + "sourceLine": "provenance: the line of the source the record comes from",
-    IKG + "doubtful": "flags of doubtful (OCR-damaged) fields",
-    SKOS + "editorialNote": "editorial notes",
-    IKG + "searchKey": "search keys (derived from the labels)",
-    DCTERMS + "identifier": "the catalogue's row number (the IRI identifies the indicator)",
-    IKG + "dataSource": "the data source (kept in cids:hasDescription as text)",
-    "http://www.w3.org/ns/org#subOrganizationOf": "the parent organisation",
-    IKG + "sdgTarget": "the SDG target of a result or indicator (kept through its outcome's cids:hasCode)",
-    IKG + "sdgGoal": "the SDG goal (kept as cids:forTheme)",
-    IKG + "domain": "the domain (kept as cids:forTheme)",
-}
-
-
-
-@dataclass
-class Unexpressed:
-    """Something of the graph that the CIDS export does not carry, and why."""
-
-    what: str
-    count: int
-    reason: str
-    examples: list[str] = field(default_factory=list)
-
-    def text(self) -> str:
-        ex = f" (e.g. {', '.join(self.examples[:3])})" if self.examples else ""
-        return f"  {self.count:>5}  {self.what}: {self.reason}{ex}"
 
 
 @dataclass
@@ -210,54 +141,7 @@ class CidsExport:
                 w.writerow([u.what, u.count, u.reason, " ".join(u.examples)])
 
 
-# ---------------------------------------------------------------------- reference files
-def reference_dir() -> Path | None:
-    """The CIDS reference folder: ``$IMPACTKG_CIDS_DIR``, else ``../shared/reference/cids`` next
-    to the source tree, when it exists."""
-    if os.environ.get(REFERENCE_ENV):
-        path = Path(os.environ[REFERENCE_ENV]).expanduser()
-        return path if path.is_dir() else None
-    path = Path(__file__).resolve().parents[3] / "shared" / "reference" / "cids"
-    return path if path.is_dir() else None
-
-
-def load_context(ref: Path | None = None) -> dict:
-    """CIDS's JSON-LD ``@context`` from the reference folder, else :data:`MINIMAL_CONTEXT`."""
-    ref = ref if ref is not None else reference_dir()
-    if ref is not None and (ref / "cidsContext.jsonld").exists():
-        try:
-            return json.loads((ref / "cidsContext.jsonld").read_text(encoding="utf-8"))["@context"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise CidsError(f"cannot read {ref / 'cidsContext.jsonld'}: {exc}") from None
-    return dict(MINIMAL_CONTEXT)
-
-
-def basic_shapes(ref: Path | None = None) -> Path | None:
-    """The CIDS Basic tier SHACL shapes file, when the reference folder has it."""
-    ref = ref if ref is not None else reference_dir()
-    path = ref / "cids.basictier.shacl.ttl" if ref is not None else None
-    return path if path is not None and path.exists() else None
-
-
-def validate(export: CidsExport, shapes: str | Path) -> tuple[bool, str]:
-    """Validate the export with pySHACL against ``shapes``; (conforms, report text)."""
-    from pyshacl import validate as shacl
-
-    conforms, _, text = shacl(
-        export.graph, shacl_graph=str(shapes), inference="none", allow_warnings=False
-    )
-    return bool(conforms), str(text)
-
-
 # ---------------------------------------------------------------------- reading the graph
-def _s(text) -> Literal:
-    return Literal(" ".join(str(text).split()), datatype=XSD.string)
-
-
-def _https(iri: str) -> URIRef:
-    return URIRef(SDG_HTTPS + iri[len(SDG) :]) if iri.startswith(SDG) else URIRef(iri)
-
-
 class _Reader:
     def __init__(self, kg):
         self.kg = kg
@@ -315,7 +199,6 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
     g.bind("sdgs", SDG_HTTPS)
     counts: Counter = Counter()
     consumed: dict[str, set[str]] = {}
-    unexpressed: list[Unexpressed] = []
     org = URIRef(org_iri)
     T = str(RDF.type)  # noqa: N806
     LABEL = str(rdflib.RDFS.label)  # noqa: N806
@@ -358,9 +241,6 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
         name(d)
         desc = r.label(d, "ja", "en", preds=(SKOS + "definition",)) or r.label(d, "en") or "domain"
         add(d, CIDS.hasDescription, _s(desc))
-
-    def goal_of(target: str) -> str:
-        return SDG + target[len(SDG) :].split(".")[0]
 
     # -- logic-model elements
     outcomes = sorted(set(r.of_type(IKG + "Impact")) | set(r.of_type(IKG + "Outcome")))
@@ -465,127 +345,18 @@ def to_cids(kg, organization: str | None = None) -> CidsExport:
             for m in r.objects(ind, p):
                 add(ind, URIRef(p), _https(m))
                 if m.startswith(IRIS_NS):
-                    code = m[len(IRIS_NS) :]
-                    add(ind, CIDS.hasCode, URIRef(m))
-                    add(m, RDF.type, CIDS.Code)
-                    add(m, ORG.hasIdentifier, _s(code))
-                    add(m, ORG.hasName, _s(r.label(m, "en") or code))
-                    metric_desc = r.label(m, "en", preds=(SKOS + "definition",))
-                    add(m, CIDS.hasDescription, _s(metric_desc or f"IRIS+ metric {code}"))
-                    add(m, SCH.codeValue, Literal(code))
-                    add(m, CIDS.hasSpecification, Literal(m, datatype=XSD.anyURI))
-                    add(m, CIDS.definedBy, URIRef(CODE_DEFINERS["iris"][0]))
-                    definers.add("iris")
+                    iris_code(r, add, ind, m, definers)  # codes: cids_codes.py
         cids_reports.indicator_values(r, add, typed, ind, label, org, skipped_values)  # values: cids_reports.py
 
-    # -- SDG goals (themes and codes) and targets (codes), with CIDS's https IRIs
-    for goal in sorted(themes_used | {goal_of(t) for t in codes_used}):
-        code = goal[len(SDG) :]
-        node = _https(goal)
-        add(node, RDF.type, CIDS.Theme)
-        add(node, RDF.type, CIDS.Code)
-        counts["cids:Theme (SDG goal)"] += 1
-        add(node, ORG.hasIdentifier, _s(code))
-        add(node, ORG.hasName, _s(f"Goal {code}: {r.label(goal, 'en') or r.label(goal) or code}"))
-        desc = r.label(goal, "en", preds=(SKOS + "definition",)) or r.label(goal, "ja") or f"SDG {code}"
-        add(node, CIDS.hasDescription, _s(desc))
-        _sdg_code(add, node, goal, code)
-        if code.isdigit():
-            measure = URIRef(record_iri("measure", f"sdg-goal-{code}"))
-            add(node, I72.value, measure)
-            add(measure, RDF.type, I72.Measure)
-            add(measure, I72.hasNumericalValue, _s(code))
-        definers.add("sdg")
-    for t in sorted(codes_used):
-        code = t[len(SDG) :]
-        node = _https(t)
-        add(node, RDF.type, CIDS.Code)
-        counts["cids:Code (SDG target)"] += 1
-        add(node, ORG.hasIdentifier, _s(code))
-        add(node, ORG.hasName, _s(f"Target {code}"))
-        desc = r.label(t, "en", preds=(SKOS + "definition",)) or r.label(t, "en") or f"SDG target {code}"
-        add(node, CIDS.hasDescription, _s(desc))
-        _sdg_code(add, node, t, code)
-        definers.add("sdg")
-    for key in sorted(definers):
-        iri, legal, name_ja = CODE_DEFINERS[key]
-        add(iri, RDF.type, CIDS.Organization)
-        add(iri, ORG.hasLegalName, _s(legal))
-        add(iri, ORG.hasName, _s(name_ja))
-        counts["cids:Organization (defines codes)"] += 1
+    # -- SDG goals (themes and codes) and targets (codes), with CIDS's https IRIs: cids_codes.py
+    sdg_codes(r, add, counts, themes_used, codes_used, definers)
+    code_definers(add, counts, definers)
 
-    # -- what is not expressed
-    exported = set(consumed) | {v for vs in skipped_values.values() for v in vs}
-    by_class: dict[str, list[str]] = defaultdict(list)
-    schema = {str(rdflib.OWL.Class), str(rdflib.OWL.ObjectProperty), str(rdflib.OWL.DatatypeProperty),
-              str(rdflib.OWL.Ontology), SKOS + "ConceptScheme"}  # fmt: skip
-    for s, ps in r.props.items():
-        types = [str(t) for t in ps.get(T, [])]
-        if s in exported or not types or set(types) & schema:
-            continue
-        if s.startswith(SDG) and set(types) & {SDGO + "Goal", SDGO + "Target", SDGO + "Indicator"}:
-            if s in themes_used or s in codes_used:
-                continue
-        preferred = sorted(types, key=lambda c: (not c.startswith(IKG), c == SKOS + "Concept", c))
-        by_class[preferred[0]].append(s)
-    for cls, members in sorted(by_class.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        reason = "no CIDS Basic-tier class for it"
-        if cls.startswith(SDG):
-            reason = "SDG reference data not referenced by an exported record (CIDS uses the UN's code list)"
-        elif cls == IKG + "SourceDocument":
-            reason = "provenance: CIDS has no class for a source document"
-        unexpressed.append(Unexpressed(curie(cls, valid=True), len(members), reason, [curie(m, valid=True) for m in members[:3]]))
-    lost: dict[str, list[str]] = defaultdict(list)
-    for s in sorted(consumed):
-        for p in r.props.get(s, {}):
-            if p not in consumed[s]:
-                lost[p].append(s)
-    for p, subjects in sorted(lost.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        reason = REASONS.get(p, "no CIDS property for it")
-        unexpressed.append(
-            Unexpressed(f"{curie(p, valid=True)} on exported records", len(subjects), reason, [curie(s, valid=True) for s in subjects[:3]])
-        )
-    for what, values in skipped_values.items():
-        unexpressed.append(Unexpressed("ikg:IndicatorValue", len(values), what, [curie(v, valid=True) for v in values[:3]]))
-    if second_language:
-        unexpressed.append(
-            Unexpressed(
-                "labels in a second language",
-                second_language,
-                "a CIDS name is one xsd:string: the Japanese label is used (organisations keep "
-                "the English one as org:hasName)",
-            )
-        )
-    if results:
-        unexpressed.append(
-            Unexpressed(
-                "ikg:Result as cids:Output",
-                len(results),
-                "the source does not say whether a result is an output or an outcome; it is "
-                "exported as cids:Output, which cids:canProduce its outcomes",
-            )
-        )
-    if no_unit:
-        unexpressed.append(
-            Unexpressed(
-                "indicators without a unit",
-                len(no_unit),
-                "cids:unitDescription is required: it says 'not stated in the source'",
-                [curie(i, valid=True) for i in no_unit[:3]],
-            )
-        )
+    # -- what is not expressed: cids_unexpressed.py
+    unexpressed = not_expressed(r, consumed=consumed, skipped_values=skipped_values,
+                                themes_used=themes_used, codes_used=codes_used,
+                                second_language=second_language, results=results, no_unit=no_unit)
     return CidsExport(graph=g, unexpressed=unexpressed, organization=org_iri, counts=counts)
-
-
-def _sdg_code(add, node: URIRef, iri: str, code: str) -> None:
-    """The Essential-tier properties of an SDG goal or target code. ``sch:codeValue`` is a plain
-    literal (an xsd:string in RDF 1.1): CIDS's JSON-LD context has no term for it, and a typed
-    one would come back plain from the JSON-LD."""
-    add(node, SCH.codeValue, Literal(code))
-    add(node, CIDS.hasSpecification, Literal(iri, datatype=XSD.anyURI))
-    add(node, CIDS.definedBy, URIRef(CODE_DEFINERS["sdg"][0]))
-
-
 
 
 def write(kg, output: str | Path, fmt: str | None = None, organization: str | None = None) -> CidsExport:
