@@ -25,6 +25,8 @@ from impactkg.loaders.base import (
     plain,
     text,
 )
+from impactkg.loaders.cells import parse_year
+from impactkg.loaders.imm import cell
 from impactkg.loaders.stakeholders import organization
 from impactkg.ontology import DCTERMS, IKG, PROV, SKOS, nfkc, record_iri, status_iri
 
@@ -79,10 +81,10 @@ def convert_case(row: Row, ctx: Context) -> None:
                 )
             else:
                 ctx.add(node, ikg("currency"), plain(currency))
-    if row.get("year"):
-        year = ctx.to_int(row, "year", row.get("year"))
-        if year is not None:
-            ctx.add(node, ikg("year"), integer(year))
+    if row.get("year"):  # four digits, as in a values file: "24" or "2024年" is refused
+        period = cell(ctx, row, "year", parse_year)
+        if period is not None:
+            ctx.add(node, ikg("year"), integer(period.start.year))
     if row.get("subordination_rate"):
         rate = ctx.to_decimal(row, "subordination_rate", row.get("subordination_rate"))
         if rate is not None and not 0 <= rate <= 1:

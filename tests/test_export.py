@@ -299,7 +299,7 @@ def test_workbook_reloaded_in_place_replaces_its_records(book, tmp_path):
     with pytest.raises(Refused) as refused:  # the embedded dataset's graphs are reserved
         graph.load(book)
     assert str(refused.value).startswith(
-        "catalogue.xlsx (21 sheets): would replace the reserved graphs <https://w3id.org/impactkg/graph/consortium/")
+        "catalogue.xlsx (23 sheets): would replace the reserved graphs <https://w3id.org/impactkg/graph/consortium/")
     assert str(refused.value).endswith("or give --force (force=True) to replace them")
     assert isomorphic(union(graph.quads()), before)
     graph.load(book, force=True)
@@ -408,7 +408,7 @@ def test_cli_workbook_export_edit_and_load(store, tmp_path):
     err = run("load", str(path), store=store, check=False).stderr
     assert "cat.xlsx[catalogue]:14:unit: unknown unit '秒'" in err  # a unit the dataset does not know
     err = run("load", str(path), "--new-concepts", store=store, check=False).stderr
-    assert err.startswith("impactkg: error: cat.xlsx (21 sheets): would replace the reserved graphs")
+    assert err.startswith("impactkg: error: cat.xlsx (23 sheets): would replace the reserved graphs")
     out = run("load", str(path), "--new-concepts", "--force", store=store).stdout
     assert "its sheets replace those records" in out
     csv_out = run("query", "-e", "SELECT ?u WHERE { ?i dcterms:identifier '2' ; ikg:unitText ?u }",

@@ -140,7 +140,7 @@ def imm_only() -> KnowledgeGraph:
     own CIDS export."""
     kg = KnowledgeGraph.memory()
     kg.load_ontology()
-    kg.load(dataset_dir() / "concepts.csv", dataset_dir() / "sdg.csv", namespace="consortium")
+    kg.load(dataset_dir() / "concepts.csv", dataset_dir() / "sdg.csv", namespace="consortium", force=True)  # the reserved graphs of the embedded dataset
     kg.load(EXAMPLE / "imm-example.xlsx", namespace="imm-example")
     return kg
 

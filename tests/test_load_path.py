@@ -122,11 +122,18 @@ def test_a_store_folder_records_its_graphs_and_a_read_only_one_refuses_writes(tm
     with KnowledgeGraph.open(path) as kg:
         kg.replace_graphs({G2: [quad("c", G2)], G1: [quad("a", G1)]})
         assert json.loads((path / "impactkg.json").read_text(encoding="utf-8")) == {
-            "format": "impactkg-store", "version": 1, "graphs": [G1, G2]}
+            "format": "impactkg-store", "version": 2, "graphs": [G1, G2]}
         kg.drop(G2)
         assert json.loads((path / "impactkg.json").read_text(encoding="utf-8"))["graphs"] == [G1]
-        with pytest.raises(StoreError, match="another process writes to it: open it read-only"):
-            KnowledgeGraph.open(path)
+        # A second writer is not refused at open: it reads the store beside the first, and each
+        # write it tries is refused with the reason (issue 12: one writer per store folder).
+        with KnowledgeGraph.open(path) as second:
+            assert second.graphs() == [G1]
+            with pytest.raises(StoreError) as err:
+                second.drop(G1)
+            assert str(err.value) == (f"cannot open the store at {path} for writing: another process writes to it "
+                                      "(open it read-only, or stop that process)")
+            assert second.graphs() == [G1]
     meta = (path / "impactkg.json").read_text(encoding="utf-8")
     reader = KnowledgeGraph.open(path, read_only=True)
     try:
@@ -135,7 +142,7 @@ def test_a_store_folder_records_its_graphs_and_a_read_only_one_refuses_writes(tm
                        lambda: reader.update("INSERT DATA { <https://e/a> <https://e/b> 1 }")):
             with pytest.raises(StoreError) as err:
                 change()
-            assert str(err.value) == f"the store at {path / 'oxigraph'} is open read-only: open it without read_only to change it"
+            assert str(err.value) == f"the store at {path} is open read-only: open it without read_only to change it"
         assert reader.graphs() == [G1]
     finally:
         reader.close()

@@ -157,7 +157,7 @@ def test_results_are_kept_apart_by_impact_and_target_so_chains_do_not_cross(grap
         ["2", "改修された住宅数", "防災", "11.1", "住まいの安全", "住宅の改修支援", "校舎の改修"],
         ["3", "耐震診断数", "防災", "11.b", "学校の防災", "耐震診断", "校舎の改修"],  # the same result as row 1
     ]
-    graph.load(write(tmp_path / "chains.csv", header, rows), namespace="chains")
+    graph.load(write(tmp_path / "chains.csv", header, rows), namespace="chains", new_concepts=True)  # 防災 is new
     chain = graph.query("logic-chain", domain="防災").dicts()
     assert [(r["activity"], r["result"], r["impact"], r["targetCode"]) for r in chain] == [
         ("住宅の改修支援", "校舎の改修", "住まいの安全", "11.1"),
@@ -195,16 +195,20 @@ def test_every_bad_cell_is_reported_with_its_place_and_nothing_is_loaded(graph, 
     assert graph.canonical_nquads() == before
 
 
-def test_an_unknown_concept_lists_at_most_twelve_known_ones(graph, tmp_path):
+def test_an_unknown_concept_lists_the_known_ones_by_label(graph, tmp_path):
+    """All 16 finance methods of the embedded dataset (at most 20 are listed), each as its Japanese
+    label with the English one after, sorted."""
     header = ["id", "provider", "method"]
     with pytest.raises(LoadError) as exc:
         graph.load(write(tmp_path / "cases-x.csv", header, [["c1", "京都信用金庫", "barter"]]))
-    (message,) = problems(exc)
-    known = message.split("(known: ", 1)[1]
-    assert message.startswith("cases-x.csv:2:method: unknown finance-method 'barter' (known: ")
-    names = known.removesuffix(")").split(", ")
-    ids = sorted(r["id"] for r in table("concepts.csv") if r["scheme"] == "finance-method")
-    assert len(ids) > 12 and names == ids[:12] + ["..."]
+    assert problems(exc) == [
+        "cases-x.csv:2:method: unknown finance-method 'barter' (known: その他 (Other methods), その他 (Other), "
+        "ふるさと納税 (Hometown tax donation (furusato nozei)), エクイティ (Equity), クラウドファンディング (Crowdfunding), "
+        "ソーシャルインパクトボンド (Social impact bond), デット (Debt), ファンド出資 (Fund investment), "
+        "プレント (Blended (finance)), 債券 (Bond), 劣後出資 (Subordinated investment), 助成金 (Grant), "
+        "成果連動融資 (Outcome-linked loan), 直接出資 (Direct equity investment), 融資 (Loan), "
+        "資本性ローン (Capital loan (equity-like subordinated loan)))"]
+    assert len({r["id"] for r in table("concepts.csv") if r["scheme"] == "finance-method"}) == 16
 
 
 def test_lang_stem_and_kind_guessing():
@@ -247,16 +251,18 @@ def test_numbers_are_read_exactly_and_bad_ones_are_reported_where_they_are(graph
     before = graph.canonical_nquads()
     bad = [["b-1", "1", "京都信用金庫", "loan", "12,5x", "JPY", "2024年", ""],
            ["b-2", "2", "京都信用金庫", "loan", "100", "円", "", "1.5"],
-           ["b-3", "3", "京都信用金庫", "loan", "", "", "20.5", "-0.1"]]
+           ["b-3", "3", "京都信用金庫", "loan", "", "", "20.5", "-0.1"],
+           ["b-4", "4", "京都信用金庫", "loan", "", "", "24", ""]]
     with pytest.raises(LoadError) as exc:
         graph.load(write(tmp_path / "bad-numbers.csv", header, bad), namespace="num")
     assert problems(exc) == [
-        "bad-numbers.csv:2:amount: expected a number, got '12,5x'",
-        "bad-numbers.csv:2:year: expected a whole number, got '2024年'",
+        "bad-numbers.csv:2:amount: expected a number such as 1200, 1,200 or 12.5, got '12,5x'",
+        "bad-numbers.csv:2:year: expected a year of four digits such as 2024, got '2024年'",
         "bad-numbers.csv:3:currency: an amount needs an ISO 4217 currency code, got '円'",
         "bad-numbers.csv:3:subordination_rate: expected a share between 0 and 1, got 1.5",
-        "bad-numbers.csv:4:year: expected a whole number, got '20.5'",
+        "bad-numbers.csv:4:year: expected a year of four digits such as 2024, got '20.5'",
         "bad-numbers.csv:4:subordination_rate: expected a share between 0 and 1, got -0.1",
+        "bad-numbers.csv:5:year: expected a year of four digits such as 2024, got '24'",  # as in a values file
     ]
     assert graph.canonical_nquads() == before
 
@@ -317,7 +323,7 @@ def test_partial_rows_ids_and_one_unit_written_two_ways(graph, tmp_path):
     header = ["id", "indicator", "domain", "unit", "impact", "activity", "result"]
     rows = [["1", "活動だけ", "infrastructure-real-estate", "kg CO2", "", "部分行の活動", ""],
             ["2", "インパクトだけ", "healthcare-health", "kgCO2", "部分行のインパクト", "", ""]]
-    graph.load(write(tmp_path / "partial.csv", header, rows), namespace="partial")
+    graph.load(write(tmp_path / "partial.csv", header, rows), namespace="partial", new_concepts=True)  # kg CO2 is new
     got = graph.sparql(
         "SELECT ?id ?domain ?unit ?measured WHERE { GRAPH <https://w3id.org/impactkg/graph/partial> { "
         "?i dcterms:identifier ?id ; ikg:domain ?domain ; ikg:unit ?unit OPTIONAL { ?i ikg:measures ?m . "
@@ -364,18 +370,26 @@ def test_a_table_with_exactly_the_required_columns_is_recognised():
     assert guess_kind(Table("t.csv", Path("t.csv"), ["organization"]), KINDS).name == "bundles"
 
 
-def test_an_unknown_concept_lists_all_known_ones_up_to_twelve(graph, tmp_path):
-    """The hint lists every known id when there are at most 12, else the first 12 and '...'."""
+def test_an_unknown_concept_lists_all_known_ones_up_to_twenty(graph, tmp_path):
+    """The hint lists every known label when there are at most 20, else the first 20, '...' and
+    how many there are."""
+    embedded = ["その他 (Other)", "インフラ整備・都市開発 (Infrastructure development & Urban development)",
+                "人材・働き方 (Human resources & Ways of working)", "健康・医療 (Health & Medical care)",
+                "教育・子育て (Education & Childcare)",
+                "環境 (気候変動・環境保全・生物多様性) (Environment (climate change, environmental conservation, biodiversity))",
+                "食料・農業 (Food & Agriculture)"]
     known = int(graph.sparql("SELECT (COUNT(?c) AS ?n) WHERE { ?c skos:inScheme ikg:SocialIssueScheme }").terms[0][0].value)
+    assert known == len(embedded)
     header = ["scheme", "id", "label_ja", "label_en"]
-    extra = [["social-issue", f"zz-issue-{i}", f"課題{i}", f"Issue {i}"] for i in range(12 - known)]
+    extra = [["social-issue", f"zz-issue-{i}", f"課題{i:02}", f"Issue {i}"] for i in range(20 - known)]
     graph.load(write(tmp_path / "more-issues.csv", header, extra), kind="concepts", namespace="issues")
     cases = ["social_issue", "finance_method", "case_numbers"]
-    for count in (12, 13):
+    for count in (20, 21):
         with pytest.raises(LoadError) as exc:
             graph.load(write(tmp_path / "map-x.csv", cases, [["nope", "loan", "1"]]), kind="case_map")
-        (message,) = problems(exc)
-        names = message.split("(known: ", 1)[1].removesuffix(")").split(", ")
-        assert len(names) == (12 if count == 12 else 13) and (names[-1] == "...") == (count == 13), message
+        labels = sorted(embedded + [f"{ja} ({en})" for _, _, ja, en in extra])
+        assert len(labels) == count
+        shown = ", ".join(labels[:20]) + (", ... (21 in all)" if count == 21 else "")
+        assert problems(exc) == [f"map-x.csv:2:social_issue: unknown social-issue 'nope' (known: {shown})"]
         extra.append(["social-issue", "zz-issue-last", "最後", "Last"])
         graph.load(write(tmp_path / "more-issues.csv", header, extra), kind="concepts", namespace="issues")

@@ -177,7 +177,7 @@ def test_dates_booleans_errors_and_formulas_without_values(fresh_kg, tmp_path):
             ["consortium:1", "target", "=40*2", "2030", None]]
     got = refused(fresh_kg, workbook(path, rows, header, "values"))
     assert got == [
-        "cells.xlsx[values]:2:year: expected a whole number, got '2024-04-01'",
+        "cells.xlsx[values]:2:year: expected a year of four digits such as 2024, got '2024-04-01'",
         "cells.xlsx[values]!C3:value: the cell holds the Excel error #N/A: correct it or empty it",
         "cells.xlsx[values]!C4:value: a formula without a computed value (the file was saved by a program "
         "that does not compute): open and save it in Excel, or type the value"]
