@@ -83,8 +83,8 @@ FAULTS = [
     Fault("data_source is read", "loaders/catalogue.py",
           '    if row.get("data_source"):\n        ctx.add(ind, ikg("dataSource"), text(row.get("data_source")))',
           "    pass", ("tests/test_loader_core.py::test_optional_catalogue_columns_are_read_back",)),
-    # -- values files (loaders/catalogue.py's values kind on loaders/base.py's cell parsing)
-    Fault("a year like 2024年 in a values file is reported, not dropped", "loaders/base.py",
+    # -- values files (loaders/catalogue.py's values kind on loaders/context.py's cell parsing)
+    Fault("a year like 2024年 in a values file is reported, not dropped", "loaders/context.py",
           'self.error(row, column, f"expected a whole number, got {value!r}")', "pass",
           ("tests/test_values_loading.py::test_each_bad_cell_of_a_values_file_is_located_and_nothing_is_loaded",)),
     Fault("a number like 12,5x in a values file is reported, not dropped", "loaders/cells.py",
@@ -94,10 +94,10 @@ FAULTS = [
           'kind = ctx.concept(row, "kind", "value-kind", row.get("kind"))',
           'kind = ctx.concept(row, "kind", "value-kind", row.get("kind"), mint=True)',
           ("tests/test_values_loading.py::test_each_bad_cell_of_a_values_file_is_located_and_nothing_is_loaded",)),
-    Fault("decimals are not truncated", "loaders/base.py", 'return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))',
+    Fault("decimals are not truncated", "loaders/terms.py", 'return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))',
           'return ox.Literal(str(int(value)), datatype=N(XSD + "decimal"))',
           ("tests/test_values_loading.py::test_values_keep_their_digits_and_two_rows_stay_two_values",)),
-    Fault("decimals are not written as 1E+3", "loaders/base.py", 'return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))',
+    Fault("decimals are not written as 1E+3", "loaders/terms.py", 'return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))',
           'return ox.Literal(str(value), datatype=N(XSD + "decimal"))',
           ("tests/test_values_loading.py::test_values_keep_their_digits_and_two_rows_stay_two_values",)),
     Fault("two values of one indicator, kind and year on different rows stay two", "loaders/catalogue.py",
