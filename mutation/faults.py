@@ -110,10 +110,10 @@ FAULTS = [
     Fault("a year like 2024年 in a finance case is reported, not dropped", "loaders/finance.py",
           'period = cell(ctx, row, "year", parse_year)', "period = None",
           ("tests/test_loader_core.py::test_numbers_are_read_exactly_and_bad_ones_are_reported_where_they_are",)),
-    Fault("decimals are not truncated", "loaders/base.py", 'return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))',
+    Fault("decimals are not truncated", "loaders/terms.py", 'return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))',
           'return ox.Literal(str(int(value)), datatype=N(XSD + "decimal"))',
           ("tests/test_loader_core.py::test_numbers_are_read_exactly_and_bad_ones_are_reported_where_they_are",)),
-    Fault("decimals are not written as 1E+3", "loaders/base.py", 'return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))',
+    Fault("decimals are not written as 1E+3", "loaders/terms.py", 'return ox.Literal(format(value, "f"), datatype=N(XSD + "decimal"))',
           'return ox.Literal(str(value), datatype=N(XSD + "decimal"))',
           ("tests/test_loader_core.py::test_numbers_are_read_exactly_and_bad_ones_are_reported_where_they_are",)),
     # -- the named queries' content

@@ -320,9 +320,9 @@ def test_a_load_into_a_store_folder_streams_in_chunks(tmp_path, monkeypatch):
     """Memory does not grow with the rows: the quads go to the next version of the store in chunks
     of at most CHUNK (here made small), and a problem after some chunks still changes nothing."""
     from impactkg.graph.backends.oxigraph import OxigraphBackend
-    from impactkg.loaders import base
+    from impactkg.loaders import batch
 
-    monkeypatch.setattr(base, "CHUNK", 200)
+    monkeypatch.setattr(batch, "CHUNK", 200)
     sizes: list[int] = []
     original = OxigraphBackend.add
 
@@ -386,9 +386,9 @@ def test_the_xlsx_template_keeps_codes_as_text_and_offers_the_known_values(tmp_p
 def test_a_record_of_rows_in_several_chunks_keeps_one_assertion_status(tmp_path, monkeypatch):
     """Streamed in chunks, an element shared by every row still gets the weakest status of its
     rows, once: the last row (in the last chunk) marks the impact cell doubtful."""
-    from impactkg.loaders import base
+    from impactkg.loaders import batch
 
-    monkeypatch.setattr(base, "CHUNK", 200)
+    monkeypatch.setattr(batch, "CHUNK", 200)
     rows = "".join(f"{i},指標{i},人,インフラ・不動産,11.b,共通の課題,{'impact' if i == 300 else ''}\n"
                    for i in range(1, 301))
     path = csv_file(tmp_path / "shared.csv", "id,indicator,unit,domain,sdg_target,impact,doubtful\n" + rows)

@@ -21,9 +21,11 @@ from mutation.policy import (
     stale_equivalents,
 )
 
-#: The core modules issue 19 names (the store's load/replace path is two files).
-CORE = {"loaders/base.py", "loaders/catalogue.py", "queries/__init__.py", "graph/sparql/results.py",
-        "graph/sparql/formats.py", "graph/store.py", "graph/backends/oxigraph.py"}
+#: The core modules issue 19 names (the store's load/replace path is three files; the loaders'
+#: shared machinery, once loaders/base.py, is in the four modules it re-exports).
+CORE = {"loaders/terms.py", "loaders/kinds.py", "loaders/context.py", "loaders/batch.py", "loaders/catalogue.py",
+        "queries/__init__.py", "graph/sparql/results.py", "graph/sparql/formats.py", "graph/store.py",
+        "graph/loading.py", "graph/backends/oxigraph.py"}
 
 
 def test_every_core_module_is_mutated_with_tests_that_exist():
