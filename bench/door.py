@@ -19,13 +19,20 @@ def overhead(store: str, query_file: str, reps: int) -> None:
     """The engine alone (pyoxigraph on the store, read-only as the workers open it) against the
     whole door with one query worker (``KnowledgeGraph.open(store, workers=1).sparql``), interleaved,
     in one process: what impactkg adds to a query besides HTTP. Prints one JSON line."""
+    import shutil
+    import tempfile
+
     import pyoxigraph as ox
 
     from impactkg import KnowledgeGraph
+    from impactkg.graph.backends.versions import StoreFolder
 
     queries = json.loads(Path(query_file).read_text(encoding="utf-8"))
-    raw = ox.Store.read_only(str(Path(store) / "oxigraph"))
-    kg = KnowledgeGraph.open(store, workers=1, timeout=600)
+    # a copy: the store itself is the one impactkg serve serves (one writer per store folder)
+    own = Path(tempfile.mkdtemp(prefix="impactkg-door-")) / "store"
+    shutil.copytree(store, own, ignore=shutil.ignore_patterns("serving.json"))
+    raw = ox.Store.read_only(str(StoreFolder(own).current()))  # the version in use
+    kg = KnowledgeGraph.open(own, workers=1, timeout=600)
     out = {}
     try:
         for name, text in queries.items():
@@ -40,6 +47,8 @@ def overhead(store: str, query_file: str, reps: int) -> None:
             out[name] = {"engine": statistics.median(engine), "door": statistics.median(door), "reps": reps}
     finally:
         kg.close()
+        del raw
+        shutil.rmtree(own.parent, ignore_errors=True)
     print(json.dumps(out))
 
 

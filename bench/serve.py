@@ -256,9 +256,11 @@ def prepare_store(ds: Any, work: Path) -> tuple[Path, Path]:
         shutil.rmtree(copy, ignore_errors=True)
         env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         subprocess.run([sys.executable, "-c", "import sys; from impactkg import KnowledgeGraph; "
-                        "kg = KnowledgeGraph.open(sys.argv[1]); kg.load(sys.argv[2]); kg.close()",
+                        "kg = KnowledgeGraph.open(sys.argv[1]); kg.load(sys.argv[2], force=True); kg.close()",
                         str(store), str(ds.nq)], check=True, env=env)
-        shutil.copytree(store / "oxigraph", copy)
+        from impactkg.graph.backends.versions import StoreFolder
+
+        shutil.copytree(StoreFolder(store).current(), copy)  # the RocksDB folder of the version in use
         stamp.write_text(source)
     return store, copy
 

@@ -34,6 +34,7 @@ class Batch:
         self.namespace = namespace
         self.typed: set[str] = set()
         self._concepts: dict[str, dict[str, str]] | None = None
+        self._ambiguous: dict[str, dict[str, set[str]]] = {}
         self._labels: dict[str, dict[str, list[str]]] = {}  # scheme -> concept -> labels as written
         self._names: dict[str, dict[str, str]] | None = None
         self._display: dict[str, str] = {}  # record IRI -> a name to show
@@ -93,13 +94,32 @@ class Batch:
             pref_of: dict[str, list[str]] = {}
             for c, lab, _lang in sorted(prefs, key=lambda r: (r[2] != "ja", r[2] != "en", r[1])):
                 pref_of.setdefault(c, []).append(lab)
+            named: dict[str, dict[str, set[str]]] = {s: {} for s in SCHEMES}  # label key -> concepts
+            ids: dict[str, dict[str, str]] = {s: {} for s in SCHEMES}
             for c, s, lab in rows:
                 scheme = by_iri.get(s)
                 if scheme:
-                    self._concepts[scheme][search_key(lab)] = c
-                    self._concepts[scheme][search_key(c.rsplit("/", 1)[-1])] = c
+                    named[scheme].setdefault(search_key(lab), set()).add(c)
+                    ids[scheme][search_key(c.rsplit("/", 1)[-1])] = c
                     self._labels.setdefault(scheme, {})[c] = pref_of.get(c, [c.rsplit("/", 1)[-1]])
+            for scheme in SCHEMES:
+                index = self._concepts[scheme]
+                for key, found in named[scheme].items():
+                    if len(found) == 1:
+                        index[key] = next(iter(found))
+                    else:  # a label of several concepts names none of them (unless it is an id)
+                        self._ambiguous.setdefault(scheme, {})[key] = found
+                index.update(ids[scheme])  # an id names its concept, whatever labels say
         return self._concepts
+
+    def ambiguous(self, scheme: str, value: str) -> list[str]:
+        """The concepts of ``scheme`` whose label is ``value`` when there are several (and
+        ``value`` is not the id of one): such a value names none of them."""
+        index = self._concept_index()[scheme]
+        key = search_key(value)
+        if key in index:
+            return []
+        return sorted(self._ambiguous.get(scheme, {}).get(key, ()))
 
     def register_concept(self, scheme: str, iri: str, names: Iterable[str]) -> None:
         index = self._concept_index()[scheme]

@@ -219,7 +219,14 @@ class Context:
         """Resolve a concept by id, label or notation in ``scheme`` (compared after NFKC, without
         case or white space). A value that matches none is an error with the known labels and
         the closest, unless ``mint`` and the load allows new concepts (``--new-concepts``): then
-        a new concept is made in this table's graph."""
+        a new concept is made in this table's graph. A label that several concepts of the scheme
+        share names none of them: an error listing their ids."""
+        several = self.batch.ambiguous(scheme, value)
+        if several:
+            listed = ", ".join(f"{iri.rsplit('/', 1)[-1]} ({self.batch.concept_label(scheme, iri)})" for iri in several)
+            self.error(row, column, f"{value!r} is the label of {len(several)} {scheme} concepts: {listed}; "
+                                    "write the id of the one you mean")
+            return None
         iri = self.batch.find_concept(scheme, value)
         if iri is not None:
             return N(iri)

@@ -20,7 +20,7 @@ QUERIES = ("kpi-pool", "value-chain", "leading-indicators", "progress")
 def _load(kg: KnowledgeGraph, folder: Path) -> KnowledgeGraph:
     kg.build()
     kg.load(EXAMPLE / "imm-example.xlsx", namespace="imm-example")
-    kg.load(*test_progress.write_cases(folder), namespace="cases")
+    kg.load(*test_progress.write_cases(folder), namespace="cases", new_concepts=True)  # the unit 点 is the cases' own
     return kg
 
 

@@ -398,3 +398,18 @@ def test_a_record_of_rows_in_several_chunks_keeps_one_assertion_status(tmp_path,
         statuses = kg.sparql(
             "SELECT ?s WHERE { ?i ikg:assertionStatus ?s ; rdfs:label '共通の課題'@ja }").dicts()
         assert [r["s"].rsplit("/", 1)[-1] for r in statuses] == ["doubtful"]
+
+
+def test_a_label_several_concepts_share_names_none_of_them(fresh_kg, tmp_path):
+    # その他 is the Japanese label of two finance methods: picking one would be a silent guess
+    path = tmp_path / "cases.csv"
+    path.write_text("id,provider,method\nc1,京都信用金庫,その他\n", encoding="utf-8")
+    assert refused(fresh_kg, path, namespace="amb") == [
+        "cases.csv:2:method: 'その他' is the label of 2 finance-method concepts: other (その他 (Other)), "
+        "other-method (その他 (Other methods)); write the id of the one you mean"]
+    # the id names one, and its English label too
+    for method, iri in (("other-method", "other-method"), ("Other", "other")):
+        path.write_text(f"id,provider,method\nc1,京都信用金庫,{method}\n", encoding="utf-8")
+        fresh_kg.load(path, namespace="amb")
+        got = fresh_kg.sparql("SELECT ?m WHERE { <https://w3id.org/impactkg/id/case/amb-c1> ikg:financeMethod ?m }")
+        assert [r["m"] for r in got.dicts()] == [f"https://w3id.org/impactkg/concept/finance-method/{iri}"]

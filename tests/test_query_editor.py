@@ -240,7 +240,7 @@ def test_downloads_are_the_spreadsheet_files_of_export(editor, site, tmp_path):
     from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(Path(got.value.path()).read_bytes())).active
-    assert ws.auto_filter.ref == "A1:I18"
+    assert ws.auto_filter.ref == "A1:J18"
     assert [ws.cell(row=r, column=8).value for r in range(2, 19)] == list(range(301, 318))  # numbers
     assert editor.clean(), (editor.errors, editor.off_site)
 

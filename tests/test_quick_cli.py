@@ -58,7 +58,7 @@ def test_a_query_with_a_checked_parameter_imports_no_heavy_library(store):
     assert run.returncode == 0, run.stderr[-500:]
     assert not names & HEAVY, sorted(names & HEAVY)
     lines = run.stdout.splitlines()
-    assert lines[0] == "id,indicator,unit,domain,impact,activity,result,line,target" and len(lines) == 18
+    assert lines[0] == "id,indicator,unit,domain,impact,activity,result,line,source,target" and len(lines) == 18
     assert all(line.endswith(",http://metadata.un.org/sdg/11.b") for line in lines[1:])
 
 

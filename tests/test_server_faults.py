@@ -10,6 +10,7 @@ import http.server
 import json
 import os
 import re
+import shutil
 import socket
 import threading
 import time
@@ -34,7 +35,9 @@ def store(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(store, tmp_path_factory):
     folder = tmp_path_factory.mktemp("faults-serve")
-    with impactkg_server(folder, "--store", str(store), "--timeout", "30", "--read-timeout", "4",
+    own = folder / "store"
+    shutil.copytree(store, own)  # one impactkg serve per store: the other tests serve ``store``
+    with impactkg_server(folder, "--store", str(own), "--timeout", "30", "--read-timeout", "4",
                          "--max-body", "200000") as srv:
         yield srv
 

@@ -83,7 +83,7 @@ def test_the_table_fits_the_terminal_and_max_width(store, kg):
 
 def test_csv_is_sparql_csv_and_excel_is_the_export_file(store, tmp_path):
     plain = run(store, "indicators-for-target", "-p", "target=11.b", "-f", "csv").encode("utf-8")
-    assert not plain.startswith(b"\xef\xbb\xbf") and plain.splitlines()[0] == b"id,indicator,unit,domain,impact,activity,result,line,target"
+    assert not plain.startswith(b"\xef\xbb\xbf") and plain.splitlines()[0] == b"id,indicator,unit,domain,impact,activity,result,line,source,target"
     proc = subprocess.run([str(BIN), "query", "--store", str(store), "indicators-for-target", "-p", "target=11.b",
                            "-f", "csv", "--excel"], capture_output=True, check=True)
     subprocess.run([str(BIN), "export", "--store", str(store), "--query", "indicators-for-target", "--param",

@@ -280,8 +280,9 @@ class OxigraphBackend:
         update, which is applied when it ends)."""
         self._writable()
         with self.staged():
-            store = self.store
-            stack.run(lambda: run_update(store, text, base_iri), timeout, what="update")
+            # no reference to the staged Store may outlive the block: it is closed and reopened
+            # as the version in use when the block ends (two open handles corrupt it)
+            stack.run(lambda: run_update(self.store, text, base_iri), timeout, what="update")
 
     @contextlib.contextmanager
     def staged(self) -> Iterator[None]:
