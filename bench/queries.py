@@ -82,7 +82,8 @@ def query_cases(manifest: dict) -> list[tuple[str, dict[str, str]]]:
         required = {p.name: value(p) for p in q.params if p.required}
         cases.append((name, required))
         for p in q.params:
-            if not p.required and p.default is None:
+            # a parameter with no value in the generated graph (a company's KPI roles) has no case
+            if not p.required and p.default is None and value(p):
                 cases.append((name, {**required, p.name: value(p)}))
     return cases
 
