@@ -111,9 +111,9 @@ def test_the_same_query_gives_the_same_bytes_on_every_door(store, endpoint):
 def test_tsv_and_csv_are_the_w3c_formats(api):
     result = api.query(*NAMED)
     tsv = result.serialize("tsv").decode()
-    assert tsv.splitlines()[0] == "?id\t?indicator\t?unit\t?domain\t?impact\t?activity\t?result\t?line\t?target"
+    assert tsv.splitlines()[0] == "?id\t?indicator\t?unit\t?domain\t?impact\t?activity\t?result\t?line\t?source\t?target"
     assert tsv.splitlines()[1].startswith('"1"\t"地震後施設復旧時間"@ja\t"分"@ja\t')
-    assert tsv.splitlines()[1].endswith("\t301\t<http://metadata.un.org/sdg/11.b>")
+    assert tsv.splitlines()[1].endswith("\t301\t<https://w3id.org/impactkg/graph/consortium/catalogue>\t<http://metadata.un.org/sdg/11.b>")
     csv = result.serialize("csv").decode()
     assert csv.startswith("id,indicator,unit,") and csv.count("\r\n") == 18 and "\ufeff" not in csv
     # ASK has no CSV/TSV form in the spec: one documented form, the same on every door.
