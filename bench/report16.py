@@ -44,6 +44,11 @@ def _startup(res: dict) -> list[str]:
     for r in rows:
         ratio = fmt_x(r["cpu_median"] / base) if base else "—"
         lines.append(f"| `{r['name']}` | {fmt_s(r['cpu_median'])} | {ratio} | {', '.join(r['heavy']) or 'none'} | {r['runs']} |")
+    for p in res.get("startup_phases") or []:
+        lines += ["", f"Where the CPU time of `impactkg query {p['query']}` goes (`python -m bench.startup_phases`: "
+                  f"the steps the command takes, in one process; median of {p['runs']} runs):", "",
+                  "| phase | CPU time |", "| --- | --- |"]
+        lines += [f"| {k} | {fmt_s(v)} |" for k, v in p["phases"].items()]
     return lines + [""]
 
 

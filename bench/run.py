@@ -316,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     res["system"] = run_system(cfg)
     lap("loops and leverage")
     log("== start-up of the command line")
-    res["startup"] = run_startup(cfg, a.work)
+    rows = run_startup(cfg, a.work)
+    res["startup"] = [r for r in rows if r["step"] == "startup"]
+    res["startup_phases"] = [r for r in rows if r["step"] == "startup-phases"]
     lap("start-up")
     log("== growth of the system-map work")
     res["scaling"] = run_scaling(cfg, a.work)

@@ -72,6 +72,21 @@ def startup(work: Path, reps: int) -> None:
     for name, cmd in commands.items():
         heavy = imported(cmd[1:] if cmd[0] == sys.executable else [cmd[0], *cmd[1:]], env)
         emit(step="startup", name=name, cpu_median=statistics.median(times[name]), runs=reps, heavy=heavy)
+    for query in (["targets-without-indicator"], ["indicators-for-target", "target=11.b"]):
+        phases(str(store), query, env, reps)
+
+
+def phases(store: str, query: list[str], env: dict[str, str], reps: int) -> None:
+    """Emit the median CPU time of each phase of ``impactkg query`` (:mod:`bench.startup_phases`)."""
+    import json
+
+    runs: list[dict[str, float]] = []
+    for _ in range(reps):
+        done = subprocess.run([sys.executable, "-m", "bench.startup_phases", store, *query], capture_output=True,
+                              text=True, env=env, check=True)
+        runs.append(json.loads(done.stdout)["phases"])
+    emit(step="startup-phases", query=query[0], params=query[1:], runs=reps,
+         phases={k: statistics.median(r[k] for r in runs) for k in runs[0]})
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -84,8 +84,20 @@ def _growth(res: dict) -> list[dict[str, Any]]:
     return out
 
 
+def _phases(command: str, split: dict[str, dict[str, float]], total: float) -> str:
+    """The measured phases of an ``impactkg query`` command, largest first (empty for others);
+    what they leave of ``total`` is the interpreter's start and the process's exit."""
+    words = command.split()
+    phases = dict(split.get(words[2]) or {}) if len(words) > 2 and words[1] == "query" else {}
+    if not phases:
+        return ""
+    phases["the rest (the interpreter's start and exit, the console script)"] = max(0.0, total - sum(phases.values()))
+    return "; where it goes: " + ", ".join(f"{k} {fmt_s(v)}" for k, v in sorted(phases.items(), key=lambda kv: -kv[1]))
+
+
 def _cli(res: dict) -> list[dict[str, Any]]:
     rows = {r["name"]: r for r in res.get("startup") or []}
+    split = {p["query"]: p["phases"] for p in res.get("startup_phases") or []}
     base = rows.get("python -c 'import pyoxigraph'")
     if not base:
         return []
@@ -97,7 +109,8 @@ def _cli(res: dict) -> list[dict[str, Any]]:
             out.append({"target": f"`{name}`: CPU time within {limit:.0f}× of `python -c \"import pyoxigraph\"`",
                         "value": fmt_x(ratio), "met": ratio <= limit,
                         "why": f"{fmt_s(r['cpu_median'])} against {fmt_s(base['cpu_median'])} (median of {r['runs']}; "
-                               f"the interpreter alone {fmt_s(rows.get('python (no import)', {}).get('cpu_median'))})"})
+                               f"the interpreter alone {fmt_s(rows.get('python (no import)', {}).get('cpu_median'))})"
+                               + _phases(name, split, r['cpu_median'])})
     heavy = {n: rows[n]["heavy"] for n in QUICK if n in rows}
     out.append({"target": "quick commands import none of rdflib, networkx, numpy, matplotlib, owlready2, pyshacl",
                 "value": ", ".join(f"{n}: {', '.join(h) or 'none'}" for n, h in heavy.items()),

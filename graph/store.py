@@ -106,7 +106,7 @@ class KnowledgeGraph(Loading):
         self.notices: list[str] = list(getattr(self._backend, "notices", []))
         folder = getattr(self._backend, "folder", None)
         if folder is not None:
-            self.notices += folder.legacy_notices(self.graphs(), len(self))
+            self.notices += folder.legacy_notices(self.graphs, self.is_empty)
         for notice in self.notices:
             warnings.warn(notice, StoreWarning, stacklevel=3)
 
@@ -226,7 +226,9 @@ class KnowledgeGraph(Loading):
         return len(self._backend)
 
     def is_empty(self) -> bool:
-        return len(self) == 0
+        """Whether the store holds no quad; asks the back end for one quad, not for the count
+        (counting reads every quad: about 0.1 s at 10^6 quads)."""
+        return self._backend.is_empty()
 
     # ------------------------------------------------------------------ querying
     def query(

@@ -140,6 +140,15 @@ def test_startup_growth_and_checks_are_reported_and_judged_by_issue_16s_targets(
             "impactkg query targets-without-indicator"} <= set(startup)
     assert all(r["cpu_median"] > 0 and r["runs"] == 3 for r in startup.values())
     assert startup["impactkg --version"]["heavy"] == [] and startup["impactkg --help"]["heavy"] == []
+    phases = {p["query"]: p["phases"] for p in res["startup_phases"]}
+    assert set(phases) == {"targets-without-indicator", "indicators-for-target"}
+    assert list(phases["targets-without-indicator"]) == [
+        "dataclasses and inspect", "the command line's modules and arguments",
+        "the SPARQL tokenizer (its regular expressions compiled)", "the store's, the queries' and the table's other modules",
+        "opening the store read-only (RocksDB)", "the query (parameters checked, rows read)", "the table"]
+    assert all(v > 0 for p in phases.values() for v in p.values())
+    assert "where it goes: " in next(t["why"] for t in res["targets"]
+                                     if t["target"].startswith("`impactkg query targets-without-indicator`"))
     assert [r["links"] for r in res["scaling"]["links"]] == [202, 498]
     assert [r["factors"] for r in res["scaling"]["maps"]] == [100, 300]
     assert all(r["load"] > 0 and r["loops"] > 0 for r in res["scaling"]["links"])

@@ -36,6 +36,22 @@ def test_quick_commands_import_no_heavy_library(args):
     assert not names & HEAVY, sorted(names & HEAVY)
 
 
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_version_and_help_import_neither_dataclasses_nor_pathlib(args):
+    """``dataclasses`` (with ``inspect``, ``ast`` and ``dis``) and ``pathlib`` (with
+    ``urllib.parse``) cost more CPU than the rest of ``--version``: the error classes and the
+    command modules do without them until a command needs them."""
+    names, run = _imports(*args)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert not names & {"dataclasses", "inspect", "pathlib", "typing", "wcwidth"}, sorted(names)
+
+
+def test_the_terminal_table_does_without_wcwidth(store):
+    names, run = _imports("query", "targets-without-indicator", "--store", str(store))
+    assert run.returncode == 0, run.stderr[-500:]
+    assert "wcwidth" not in names and "貧困をなくそう" in run.stdout
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("quick-store")

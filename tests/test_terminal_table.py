@@ -90,3 +90,17 @@ def test_csv_is_sparql_csv_and_excel_is_the_export_file(store, tmp_path):
                     "target=11.b", "-o", str(tmp_path / "x.csv")], capture_output=True, check=True)
     assert proc.stdout == (tmp_path / "x.csv").read_bytes()
     assert proc.stdout.startswith(b"\xef\xbb\xbf")
+
+
+def test_cell_width_agrees_with_wcwidth_on_every_label(kg):
+    """The table measures cells with the standard library's East Asian Width (a quick start);
+    on every label and literal of the embedded graph (Japanese, English, full-width signs) it
+    counts what wcwidth counts, and a wide or a zero-width character is not counted as one."""
+    from impactkg.graph.sparql.render import width
+
+    texts = {str(row["o"]) for row in kg.sparql("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }")}
+    texts = {" ".join(t.split()) for t in texts}
+    assert len(texts) > 5000
+    differ = sorted(t for t in texts if width(t) != wcswidth(t))
+    assert differ == []
+    assert [width("人材・働き方"), width("ＡＢ"), width("a\u200db"), width("e\u0301")] == [12, 4, 2, 1]

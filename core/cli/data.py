@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from impactkg.cli.common import (
     Later,
@@ -17,7 +15,10 @@ from impactkg.cli.common import (
     progress,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a quick --help)
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from impactkg.graph.backends.versions import Server
 
 
@@ -43,6 +44,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _served(args: argparse.Namespace) -> tuple[Path, Server | None]:
     """The store folder of ``--store`` (or the default) and the ``impactkg serve`` serving it."""
+    from pathlib import Path
+
     from impactkg.graph.backends.versions import StoreFolder
     from impactkg.graph.store import default_store_dir
 
@@ -105,6 +108,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from impactkg.loaders.template import CSV_NOTE, write_template
 
     path = write_template(args.kind, Path(args.output))

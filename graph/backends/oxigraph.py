@@ -465,6 +465,10 @@ class OxigraphBackend:
     def __len__(self) -> int:
         return len(self.store)
 
+    def is_empty(self) -> bool:
+        """No quad in any graph: one quad looked up, where ``len`` reads them all."""
+        return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
+
     def write_meta(self) -> None:
         if self.folder is not None and not self.read_only:
             self.folder.write_meta(self.graph_names())

@@ -464,6 +464,13 @@ class PoolBackend:
     def worker_pids(self) -> list[int]:
         return self.pool.worker_pids()
 
+    def is_empty(self) -> bool:
+        """No quad in any graph (an ASK, not a count)."""
+        if self._session is not None:
+            return self._session.is_empty()
+        text = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        return not self.query(QueryRequest(text, union=False)).boolean
+
     def __len__(self) -> int:
         if self._session is not None:
             return len(self._session)

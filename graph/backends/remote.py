@@ -331,6 +331,10 @@ class RemoteBackend:
     def __len__(self) -> int:
         return self._count(self.graph_names())
 
+    def is_empty(self) -> bool:
+        """No quad in the graphs the server holds."""
+        return len(self) == 0
+
     def _insert(self, quads: Iterable[ox.Quad]) -> None:
         """INSERT DATA in batches of at most :data:`BATCH` triples."""
         batch: list[ox.Quad] = []

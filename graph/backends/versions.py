@@ -44,7 +44,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -299,20 +299,23 @@ class StoreFolder:
             "removes the unfinished version"
         ]
 
-    def legacy_notices(self, graphs: list[str], quads: int) -> list[str]:
+    def legacy_notices(self, graphs: Callable[[], list[str]], is_empty: Callable[[], bool]) -> list[str]:
         """For a database of the earlier layout: whether an interrupted write left it incomplete.
 
         impactkg wrote ``impactkg.json`` (the named graphs) after every write; a graph it lists
         that the store lacks, or one the store holds that it does not list, is the trace of a
-        write that was killed between its steps."""
-        if self.current() != self.root / LEGACY or quads == 0:
+        write that was killed between its steps. ``graphs`` and ``is_empty`` are asked only for
+        such a database (counting a store of 10^6 quads takes a tenth of a second: not at every
+        opening)."""
+        if self.current() != self.root / LEGACY or is_empty():
             return []
+        held = graphs()
         meta = self.meta()
         listed = meta.get("graphs") if isinstance(meta, dict) else None
-        if isinstance(listed, list) and set(listed) == set(graphs):
+        if isinstance(listed, list) and set(listed) == set(held):
             return []
-        missing = sorted(set(listed or []) - set(graphs))
-        extra = sorted(set(graphs) - set(listed or []))
+        missing = sorted(set(listed or []) - set(held))
+        extra = sorted(set(held) - set(listed or []))
         what = []
         if listed is None:
             what.append("no record of what it should hold (impactkg.json)")

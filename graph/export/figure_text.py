@@ -1,6 +1,6 @@
 """Text in figures: the Japanese font they are drawn in (IPAexGothic from ``matplotlib-fontja``,
 else a system CJK font such as Noto Sans CJK) and text wrapped or fitted to a box by display width
-(a Japanese character takes two half-width cells, as :mod:`wcwidth` counts them).
+(a Japanese character takes two half-width cells, as :func:`impactkg.graph.sparql.render.width` counts them).
 
 Used by every figure of :mod:`impactkg.graph.export.figures`.
 """
@@ -56,10 +56,9 @@ def font_family(font: str | Path | None = None) -> list[str]:
 
 # ---------------------------------------------------------------------- text helpers
 def _width(text: str) -> int:
-    from wcwidth import wcswidth
+    from impactkg.graph.sparql.render import width
 
-    w = wcswidth(text)
-    return w if w >= 0 else len(text)
+    return width(text)
 
 
 def wrap(text: str, columns: int, lines: int = 3) -> str:

@@ -184,14 +184,15 @@ def write_result(
 
 def _fit(ws: Any, limit: int = 60) -> None:
     from openpyxl.utils import get_column_letter
-    from wcwidth import wcswidth
+
+    from impactkg.graph.sparql.render import width
 
     widths: dict[int, int] = {}
     for row in ws.iter_rows(max_row=min(200, ws.max_row)):
         for cell in row:
             if cell.value is not None:
                 text = str(cell.value)
-                w = wcswidth(text) if wcswidth(text) >= 0 else len(text)
+                w = width(text)
                 widths[cell.column] = max(widths.get(cell.column, 0), min(w, limit))
     for col, w in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = max(w + 2, 6)
