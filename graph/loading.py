@@ -136,11 +136,14 @@ class Loading:
         ignore_columns: Sequence[str] = (),
         new_concepts: bool = False,
         shapes: str | Path | None = None,
+        engine: str = "auto",
     ):
         """What :meth:`load` would say of these files, without writing anything: LoadError or
         Refused exactly as the load would raise them (references resolved against this graph),
         else the SHACL report (:class:`~impactkg.graph.analysis.validate.ValidationReport`) of the
-        files' own records alone — not of the graph's. ``impactkg validate FILE`` runs it."""
+        files' own records alone — not of the graph's (``engine``: see
+        :func:`~impactkg.graph.analysis.validate.validate_batch`). ``impactkg validate FILE``
+        runs it."""
         from impactkg.graph.analysis.validate import validate_batch
         from impactkg.loaders import prepare
 
@@ -152,7 +155,7 @@ class Loading:
             begin=lambda b: self._refuse_reserved(b, force),
         )
         self._refuse_reserved(batch, force)
-        return validate_batch(cast("KnowledgeGraph", self), batch, shapes)
+        return validate_batch(cast("KnowledgeGraph", self), batch, shapes, engine=engine)
 
     @staticmethod
     def _refuse_reserved(batch: Any, force: bool) -> None:

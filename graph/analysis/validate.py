@@ -163,38 +163,59 @@ def validate(
     return validate_graph(data, path)
 
 
-def validate_batch(kg: KnowledgeGraph, batch: Any, shapes: str | Path | None = None) -> ValidationReport:
+def validate_batch(
+    kg: KnowledgeGraph, batch: Any, shapes: str | Path | None = None, *, engine: str = "auto"
+) -> ValidationReport:
     """The SHACL results of what a load would write (a :class:`~impactkg.loaders.base.Batch`),
     and only of that: its records are validated with what the graph says of the records they
     refer to (their types) and with the ontology (so that ``sh:class`` follows
     ``rdfs:subClassOf``); results about the graph's own records are not reported.
-    """
-    import pyoxigraph as ox
-    import rdflib
 
-    from impactkg.graph.sparql.terms import to_rdflib
+    ``engine`` as in :func:`validate`: ``auto`` checks the shapes as SPARQL on an in-memory store
+    of that data (:mod:`.shacl`, about 0.1 s for a 1,000-row catalogue) when they compile, else
+    runs pySHACL on the same data (about 10 s); both give the same results
+    (``tests/test_validate.py``). ValueError for an unknown engine, or ``sparql`` with shapes it
+    cannot check.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r} (use one of: {', '.join(ENGINES)})")
+    import pyoxigraph as ox
+
     from impactkg.ontology import ONTOLOGY_GRAPH
 
     quads = {q for qs in batch.graphs.values() for q in qs}
     mine = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
-    terms: dict[Any, Any] = {}
-
-    def term(t: Any) -> Any:
-        found = terms.get(t)
-        if found is None:
-            found = terms[t] = to_rdflib(t)
-        return found
-
-    data = rdflib.Graph()
-    for q in (*quads, *batch.sources):
-        data.add((term(q.subject), term(q.predicate), term(q.object)))
-    typed = {q.subject for q in (*quads, *batch.sources) if q.predicate.value == RDF_TYPE}
+    triples: set[ox.Triple] = {ox.Triple(q.subject, q.predicate, q.object) for q in (*quads, *batch.sources)}
+    typed = {t.subject for t in triples if t.predicate.value == RDF_TYPE}
     mentioned = {t for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)} - typed
     if mentioned:
         values = " ".join(f"<{t.value}>" for t in mentioned)
-        for triple in kg.sparql(f"CONSTRUCT {{ ?o a ?t }} WHERE {{ VALUES ?o {{ {values} }} ?o a ?t }}").triples:
-            data.add(triple)
+        triples.update(kg.sparql(f"CONSTRUCT {{ ?o a ?t }} WHERE {{ VALUES ?o {{ {values} }} ?o a ?t }}").graph_triples)
     ontology = kg.sparql(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}")
-    for triple in ontology.triples:
-        data.add(triple)
-    return validate_graph(data, shapes, focus=mine)
+    triples.update(ontology.graph_triples)
+
+    path = Path(shapes or shapes_file())
+    checks = _checks(str(path), path.stat().st_mtime) if engine != "pyshacl" else None
+    if checks is None and engine == "sparql":
+        raise ValueError(f"{path} uses SHACL features that only pySHACL checks: use engine='pyshacl'")
+    if checks is None:
+        import rdflib
+
+        from impactkg.graph.sparql.terms import to_rdflib
+
+        data = rdflib.Graph()
+        add: Callable[[tuple[Any, Any, Any]], Any] = data.add
+        for t in triples:
+            add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return validate_graph(data, path, focus=mine)
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    violations = [
+        Violation(focus=row[0].value, path=check.path, severity=check.severity, message=check.message,
+                  shape=check.shape)
+        for check in checks
+        for row in store.query(check.sparql)  # type: ignore[union-attr]
+        if row[0].value in mine
+    ]
+    conforms = not any(v.severity == "Violation" for v in violations)
+    return ValidationReport(conforms=conforms, violations=violations, engine="sparql")
