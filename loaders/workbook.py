@@ -37,11 +37,11 @@ class About:
 def read_about(path: str | Path) -> About | None:
     """The workbook's ``_about`` sheet, or None when ``path`` is not a workbook from
     :func:`write_workbook`."""
-    from openpyxl import load_workbook as open_xlsx
-
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
         return None
+    from openpyxl import load_workbook as open_xlsx  # with numpy: half a second, only for a workbook
+
     try:
         wb = open_xlsx(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - not a workbook we can read: the loaders will say why

@@ -161,3 +161,17 @@ def test_a_load_that_fails_changes_nothing_in_the_embedded_graph(tmp_path):
     with pytest.raises(LoadError):
         kg.load(good, bad)
     assert content(kg) == before
+
+
+def test_an_rdf_file_loads_without_the_workbook_reader(tmp_path):
+    """Only a workbook is opened as one: openpyxl (with numpy, half a second) is not imported
+    to load an N-Triples file, and the load says what it loaded."""
+    import subprocess
+    import sys
+
+    nt = tmp_path / "tiny.nt"
+    nt.write_text('<http://example.org/s> <http://example.org/p> "1" .\n', encoding="utf-8")
+    code = ("import sys\nfrom impactkg import KnowledgeGraph\nkg = KnowledgeGraph.memory()\n"
+            f"print(kg.load({str(nt)!r}).triples_after, 'openpyxl' in sys.modules, 'numpy' in sys.modules)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["1", "False", "False"]
