@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ENGINES = ("impactkg-nt-disk", "pyoxigraph-nt-disk", "impactkg-csv-disk")
+ENGINES = ("impactkg-nt-disk", "pyoxigraph-nt-disk", "pyoxigraph-nt-disk-graph", "impactkg-csv-disk")
+#: The named graph impactkg's load gives ``graph.nt`` (the file's name): the baseline's too.
+GRAPH = "https://w3id.org/impactkg/graph/graph"
 #: The issue's targets: time and peak RSS within 1.5x of bulk_load on disk; the CSV at
 #: >= 50,000 rows per minute within 500 MiB.
 TARGETS = {"nt_time": 1.5, "nt_rss": 1.5, "csv_rows_per_minute": 50_000, "csv_rss_mb": 500, "validate_1000": 2.0}
@@ -74,13 +76,16 @@ def rss_mb(field: str = "VmHWM") -> float:
 def run_one(engine: str, path: Path) -> dict[str, Any]:
     """One load in this process; what it took."""
     folder = Path(tempfile.mkdtemp(prefix="impactkg-bench-disk-"))
-    if engine == "pyoxigraph-nt-disk":
+    if engine in ("pyoxigraph-nt-disk", "pyoxigraph-nt-disk-graph"):
         import pyoxigraph as ox
 
         store = ox.Store(str(folder / "db"))
+        # into one named graph, as impactkg keeps each file (a quad in a named graph is written to
+        # six indexes, a triple of the default graph to three), or into the default graph
+        graph = {"to_graph": ox.NamedNode(GRAPH)} if engine.endswith("-graph") else {}
         before = rss_mb("VmRSS")
         t = time.perf_counter()
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, **graph)
         store.flush()
         seconds = time.perf_counter() - t
         quads = len(store)
@@ -129,7 +134,7 @@ def run_child_loads(engine: str, path: Path, timeout: float) -> tuple[list[dict]
 def run_loads(nt: Path, work: Path, csv_rows: int, reps: int, log=print) -> dict[str, Any]:
     """The section: the N-Triples file into a folder (impactkg and pyoxigraph alternating,
     ``reps`` times each, medians), then the catalogue CSV once."""
-    runs: dict[str, list[dict]] = {"impactkg-nt-disk": [], "pyoxigraph-nt-disk": []}
+    runs: dict[str, list[dict]] = {"impactkg-nt-disk": [], "pyoxigraph-nt-disk-graph": [], "pyoxigraph-nt-disk": []}
     for _ in range(reps):
         for engine in runs:
             rows, _, err = run_child_loads(engine, nt, 1800)
@@ -145,7 +150,8 @@ def run_loads(nt: Path, work: Path, csv_rows: int, reps: int, log=print) -> dict
         row["reps"] = len(rs)
         out[engine] = row
     log(f"  on disk: impactkg {out['impactkg-nt-disk']['seconds']:.1f} s, pyoxigraph bulk_load "
-        f"{out['pyoxigraph-nt-disk']['seconds']:.1f} s")
+        f"{out['pyoxigraph-nt-disk-graph']['seconds']:.1f} s into the same named graph, "
+        f"{out['pyoxigraph-nt-disk']['seconds']:.1f} s into the default graph")
     path = catalogue_csv(work / f"catalogue-{csv_rows}.csv", csv_rows)
     rows, stopped, err = run_child_loads("impactkg-csv-disk", path, 1800)
     out["impactkg-csv-disk"] = rows[0] if rows else {"error": "stopped at 1800 s" if stopped else err}
@@ -184,16 +190,20 @@ def evaluate_loads(res: dict, quick: bool) -> list[dict[str, Any]]:
     loads = res.get("loads")
     if not loads:
         return []
-    ours, ox_ = loads["impactkg-nt-disk"], loads["pyoxigraph-nt-disk"]
+    ours, ox_ = loads["impactkg-nt-disk"], loads.get("pyoxigraph-nt-disk-graph", loads["pyoxigraph-nt-disk"])
+    default = loads["pyoxigraph-nt-disk"]
     n = ours["quads"]
     out = []
     r = ours["seconds"] / ox_["seconds"]
     out.append({"target": f"on-disk load of {n:,} N-Triples: within 1.5× of pyoxigraph's bulk_load on disk (and atomic)",
                 "value": f"{r:.2f}×", "met": r <= TARGETS["nt_time"],
-                "why": f"impactkg {ours['seconds']:.2f} s against bulk_load {ox_['seconds']:.2f} s (medians of "
-                       f"{ours['reps']}); impactkg makes the next version of the store beside the one in use (a "
-                       "hard-link checkpoint), gives the file to the same bulk loader, flushes it, switches CURRENT "
-                       "in one rename and counts the store for its summary"})
+                "why": f"impactkg {ours['seconds']:.2f} s against bulk_load {ox_['seconds']:.2f} s of the same file into "
+                       f"the same named graph (medians of {ours['reps']}); impactkg makes the next version of the store "
+                       "beside the one in use (a hard-link checkpoint), gives the file to the same bulk loader, flushes "
+                       "it, switches CURRENT in one rename and counts the store for its summary. Into the default graph "
+                       f"bulk_load takes {default['seconds']:.2f} s ({ours['seconds'] / default['seconds']:.2f}×): "
+                       "a quad of a named graph goes to six indexes, a triple of the default graph to three, and "
+                       "impactkg keeps each file in its own named graph (the `source` of every row)"})
     r = ours["peak_rss_mb"] / ox_["peak_rss_mb"]
     out.append({"target": f"on-disk load of {n:,} N-Triples: peak RSS within 1.5× of bulk_load's", "value": f"{r:.2f}×",
                 "met": r <= TARGETS["nt_rss"],
@@ -234,9 +244,12 @@ def render_loads(res: dict) -> list[str]:
              "the one in use (a hard-link checkpoint, then pyoxigraph's bulk loader) and switches to it with one "
              "rename; pyoxigraph's `bulk_load` writes the store in use, not atomically.", "",
              "| contender | time | triples/s | peak RSS | before the load | runs |", "| --- | --- | --- | --- | --- | --- |"]
-    names = {"impactkg-nt-disk": "impactkg: `KnowledgeGraph.open(DIR).load(graph.nt)`",
-             "pyoxigraph-nt-disk": "pyoxigraph: `Store(DIR).bulk_load(graph.nt)`"}
+    names = {"impactkg-nt-disk": "impactkg: `KnowledgeGraph.open(DIR).load(graph.nt)` (into the file's named graph)",
+             "pyoxigraph-nt-disk-graph": "pyoxigraph: `Store(DIR).bulk_load(graph.nt, to_graph=<the same graph>)`",
+             "pyoxigraph-nt-disk": "pyoxigraph: `Store(DIR).bulk_load(graph.nt)` (into the default graph)"}
     for key, name in names.items():
+        if key not in loads:
+            continue
         r = loads[key]
         lines.append(f"| {name} | {r['seconds']:.2f} s | {r['quads'] / r['seconds']:,.0f} | {r['peak_rss_mb']:.0f} MiB | "
                      f"{r['rss_before_mb']:.0f} MiB | {', '.join(f'{s:.2f}' for s in r['all_seconds'])} s |")

@@ -57,7 +57,8 @@ def test_on_disk_loads_hold_the_same_triples_as_pyoxigraphs_and_the_csv_is_count
     _, res = quick
     loads = res["loads"]
     (size, _), = res["builds"].items()
-    assert loads["impactkg-nt-disk"]["quads"] == loads["pyoxigraph-nt-disk"]["quads"] == res["datasets"][size]["triples"]
+    assert (loads["impactkg-nt-disk"]["quads"] == loads["pyoxigraph-nt-disk"]["quads"]
+            == loads["pyoxigraph-nt-disk-graph"]["quads"] == res["datasets"][size]["triples"])
     csv = loads["impactkg-csv-disk"]
     assert csv["rows"] == loads["csv_rows"] == 1_000 and csv["rows_per_minute"] > 0
     assert csv["peak_rss_mb"] >= csv["rss_before_mb"] > 0
