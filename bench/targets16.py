@@ -80,7 +80,8 @@ def _growth(res: dict) -> list[dict[str, Any]]:
                               f"growth exponent of each phase ≤ {GROWTH}",
                     "value": f"worst {k[worst]:.2f} ({worst.strip('_')})",
                     "met": all(v <= GROWTH for v in k.values()),
-                    "why": ", ".join(f"{p.strip('_')} {k[p]:.2f} ({fmt_s(a[p])} → {fmt_s(b[p])})" for p in k)})
+                    "why": ", ".join(f"{p.strip('_')} {k[p]:.2f} ({fmt_s(a[p])} → {fmt_s(b[p])})" for p in k)
+                           + _layout_cause(a, b, size_key)})
     return out
 
 
@@ -93,6 +94,18 @@ def _phases(command: str, split: dict[str, dict[str, float]], total: float) -> s
         return ""
     phases["the rest (the interpreter's start and exit, the console script)"] = max(0.0, total - sum(phases.values()))
     return "; where it goes: " + ", ".join(f"{k} {fmt_s(v)}" for k, v in sorted(phases.items(), key=lambda kv: -kv[1]))
+
+
+def _layout_cause(a: dict, b: dict, size_key: str) -> str:
+    """The layout's measured cause: it weighs every pair of nodes at each iteration
+    (``layout_pairs``, n² × iterations), so its time per pair says whether it is the pairs."""
+    if not (a.get("layout_pairs") and b.get("layout_pairs") and a.get("layout") and b.get("layout")):
+        return ""
+    pairs = growth(a[size_key], a["layout_pairs"], b[size_key], b["layout_pairs"])
+    per = [r["layout"] / r["layout_pairs"] * 1e9 for r in (a, b)]
+    return (f"; the layout's spring model weighs every pair of nodes at every iteration: "
+            f"{a['layout_pairs']:.1e} → {b['layout_pairs']:.1e} pairs (n^{pairs:.2f}), "
+            f"{per[0]:.1f} → {per[1]:.1f} ns per pair")
 
 
 def _cli(res: dict) -> list[dict[str, Any]]:

@@ -40,7 +40,8 @@ def read_about(path: str | Path) -> About | None:
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
         return None
-    from openpyxl import load_workbook as open_xlsx  # with numpy: half a second, only for a workbook
+    # imported for a workbook only: with numpy it takes half a second
+    from openpyxl import load_workbook as open_xlsx
 
     try:
         wb = open_xlsx(path, read_only=True, data_only=True)

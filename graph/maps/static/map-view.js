@@ -94,18 +94,38 @@
       return base;
     }
     var lastScale = null;
+    // Only the labels of tiers 1 and 2 follow the zoom. Their fonts are set on the network's
+    // nodes, not through the DataSet: a DataSet update makes a network without physics draw
+    // itself at once and again in its next frame, and a map of 10,000 nodes took seconds to fit.
+    // given: the size each label was last given, so that a zoom touches only the labels whose
+    // size changes; the network then draws once, in its next frame.
+    var scaled = D.nodes.filter(function (n) { return n.tier === 1 || n.tier === 2; });
+    var given = {};
+    function setFont(id, size) {
+      var node = network.body.nodes[id];
+      if (node) { node.setOptions({ font: { color: "#1a1a1a", size: size, face: D.fontFace } }); }
+    }
+    // Returns how many labels changed size.
     function adjustLabels() {
       var scale = network.getScale();
-      if (lastScale !== null && Math.abs(scale - lastScale) / lastScale < 0.02) { return; }
+      if (lastScale !== null && Math.abs(scale - lastScale) / lastScale < 0.02) { return 0; }
       lastScale = scale;
-      nodes.update(nodes.get().map(function (v) {
-        return { id: v.id, font: { color: "#1a1a1a", size: fontFor(v, scale), face: D.fontFace } };
-      }));
-      network.body.nodeIndices.forEach(function (id) {
-        if (network.isCluster(id)) {
-          network.updateClusteredNode(id, { font: { size: Math.max(D.fontSize + 2, TIER1 / scale), face: D.fontFace, color: "#1a1a1a" } });
+      var changed = 0;
+      scaled.forEach(function (n) {
+        var size = fontFor(n, scale);
+        if (size !== (given[n.id] === undefined ? baseSize(n) : given[n.id])) {
+          given[n.id] = size;
+          setFont(n.id, size);
+          changed += 1;
         }
       });
+      if (D.groups && Object.keys(D.groups).length) {
+        network.body.nodeIndices.forEach(function (id) {
+          if (network.isCluster(id)) { setFont(id, Math.max(D.fontSize + 2, TIER1 / scale)); changed += 1; }
+        });
+      }
+      if (changed) { network.body.emitter.emit("_requestRedraw"); }
+      return changed;
     }
     function shownIds() {
       return network.body.nodeIndices.filter(function (id) {
@@ -114,26 +134,32 @@
       });
     }
     // Fit every shown node and its label inside the canvas, with a margin: labels grow as the
-    // view zooms out, so this converges in a few steps.
+    // view zooms out, so this converges in a few steps. Each step measures again only the
+    // labels whose size changed (the network's own resize, as its fit does) and draws nothing:
+    // the network draws once, in its next frame.
     function fitAll() {
       network.fit({ animation: false });
       var canvas = network.canvas.frame.canvas;
       var w = canvas.clientWidth, h = canvas.clientHeight;
+      var ids = shownIds();
       for (var i = 0; i < 4; i++) {
         lastScale = null;
         adjustLabels();
-        network.redraw();
-        var box = null;
-        shownIds().forEach(function (id) {
+        network.body.emitter.emit("_resizeNodes");
+        var left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
+        ids.forEach(function (id) {
           var b = network.getBoundingBox(id);
           if (!b) { return; }
-          box = box ? { left: Math.min(box.left, b.left), right: Math.max(box.right, b.right),
-                        top: Math.min(box.top, b.top), bottom: Math.max(box.bottom, b.bottom) } : b;
+          if (b.left < left) { left = b.left; }
+          if (b.right > right) { right = b.right; }
+          if (b.top < top) { top = b.top; }
+          if (b.bottom > bottom) { bottom = b.bottom; }
         });
-        if (!box) { return; }
-        var scale = Math.min(w / (box.right - box.left + 1), h / (box.bottom - box.top + 1)) * 0.94;
-        network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale,
-                         animation: false });
+        if (left === Infinity) { return; }
+        var scale = Math.min(w / (right - left + 1), h / (bottom - top + 1)) * 0.94;
+        var same = Math.abs(scale - network.getScale()) / network.getScale() < 0.001;
+        network.moveTo({ position: { x: (left + right) / 2, y: (top + bottom) / 2 }, scale: scale, animation: false });
+        if (same) { break; }
       }
       adjustLabels();
     }

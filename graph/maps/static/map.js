@@ -139,7 +139,10 @@
       state.ready = true;
       document.body.setAttribute("data-state", "ready");
     });
-    network.redraw();
+    // A map laid out in Python draws once, in the frame its fit has asked for (drawing now as
+    // well would draw a large map twice before it answers a click); after a physics layout the
+    // network draws now.
+    if (D.physics) { network.redraw(); } else { network.body.emitter.emit("_requestRedraw"); }
   }
   function settle() {
     if (state.settled) { return; }
