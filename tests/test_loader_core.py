@@ -498,6 +498,7 @@ gs:zz-scale skos:inScheme ikg:GrowthStageScheme ; skos:prefLabel "拡大期"@ja 
 gs:zz-mature skos:inScheme ikg:GrowthStageScheme ; skos:prefLabel "成熟期"@ja , "Reife"@de , "Maturité"@fr .
 gs:zz-exit skos:inScheme ikg:GrowthStageScheme ; skos:prefLabel "Exit"@en , "Ausstieg"@de .
 gs:zz-coded skos:inScheme ikg:GrowthStageScheme ; skos:notation "GS9" .
+gs:A%2FB skos:inScheme ikg:GrowthStageScheme ; skos:prefLabel "シリーズA/B"@ja .
 <https://w3id.org/impactkg/concept/blended-effect/zz-both> skos:inScheme ikg:BlendedEffectScheme ; skos:prefLabel "両方"@ja .
 <https://w3id.org/impactkg/concept/company-type/zz-both> skos:inScheme ikg:CompanyTypeScheme ; skos:prefLabel "両方"@ja .
 """
@@ -505,23 +506,33 @@ gs:zz-coded skos:inScheme ikg:GrowthStageScheme ; skos:notation "GS9" .
 
 def test_a_concept_is_shown_by_its_japanese_label_then_its_english_one(graph, tmp_path):
     """In a message a concept is its Japanese label with the English one after (else the first
-    other label by text), a concept without Japanese label its English one alone, a concept
-    without labels its id; a value of other schemes names the first of them (in SCHEMES order)."""
+    other label by text; never a second Japanese name such as a notation), a concept without
+    Japanese label its English one alone, a concept without labels its id; a value of other
+    schemes names the first of them (in SCHEMES order)."""
     stages = tmp_path / "stages.ttl"
     stages.write_text(STAGES, encoding="utf-8")
     graph.load(stages, namespace="stages")
     try:
-        bare = write(tmp_path / "bare.csv", ["scheme", "id"], [["growth-stage", "zz-bare"]])
+        bare = write(tmp_path / "concepts.csv", ["scheme", "id", "label_ja", "notation"],
+                     [["growth-stage", "zz-bare", "", ""], ["growth-stage", "zz-grow", "成長期", "成長"]])
         cases = write(tmp_path / "staged.csv", ["id", "growth_stage"], [["s1", "拡大"], ["s2", "両方"], ["s3", "GS9"]])
         with pytest.raises(LoadError) as exc:
             graph.load(bare, cases, namespace="staged")
         known = ", ".join(sorted([
             "アーリー (Early)", "その他 (Other)", "シード (Seed)", "プレシード (Pre-seed)", "ミドル (Middle)",
-            "レイター (Later)", "拡大期 (Scale-up)", "成熟期 (Maturité)", "Exit", "zz-coded", "zz-bare"]))
+            "レイター (Later)", "拡大期 (Scale-up)", "成熟期 (Maturité)", "Exit", "zz-coded", "zz-bare", "シリーズA/B", "成長期"]))
         assert problems(exc) == [
             f"staged.csv:2:growth_stage: unknown growth-stage '拡大'; did you mean '拡大期 (Scale-up)'? (known: {known})",
             f"staged.csv:3:growth_stage: unknown growth-stage '両方': it is a blended-effect, not a growth-stage "
             f"(known: {known})"]
+        # A concept is found by its id too, written as it reads (A/B for A%2FB).
+        write(cases, ["id", "growth_stage"], [["s4", "A/B"], ["s5", "gs9"]])
+        graph.load(cases, namespace="staged")
+        got = graph.sparql("SELECT ?c ?s WHERE { GRAPH <https://w3id.org/impactkg/graph/staged> { "
+                           "?c ikg:growthStage ?s } } ORDER BY ?c").dicts()
+        stage = CONCEPT + "growth-stage/"
+        assert [(r["c"].rsplit("/", 1)[-1], r["s"]) for r in got] == [
+            ("staged-s4", stage + "A%2FB"), ("staged-s5", stage + "zz-coded")]
     finally:
         graph.replace_graphs({GRAPH + "stages": []})
 
@@ -549,3 +560,28 @@ def test_a_load_streams_only_into_a_store_that_takes_chunks_and_without_a_table_
     assert prepare([(table, None)], kg._lookup, sink=sink).streamed is True
     assert prepare([(table, None), (english, "translations")], kg._lookup, sink=sink).streamed is False
     assert prepare([(table, None)], kg._lookup).streamed is False
+
+
+def test_a_streaming_load_writes_each_chunk_once_it_is_full_and_nothing_after_a_problem(tmp_path, monkeypatch):
+    """Streaming (loaders.prepare with a sink), a table's quads go to the sink as soon as they
+    reach CHUNK (after the row that fills it), without the assertion statuses, which wait for the
+    table's end (then in chunks too, when more than CHUNK); once a row has a problem nothing more
+    is written. A row of this table is 8 quads, one of them its status."""
+    from impactkg.loaders import batch, prepare
+
+    kg = KnowledgeGraph.memory()
+    path = write(tmp_path / "few.csv", ["id", "indicator"], [[str(i), f"指標{i}"] for i in range(1, 6)])
+    graph = GRAPH + "few"
+    for chunk, sizes, kept in ((8, [7, 7, 7, 7, 7], 5), (5, [7, 7, 7, 7, 7], 5), (4, [7, 7, 7, 7, 7, 4], 1),
+                               (9, [14, 14, 9], 3)):
+        monkeypatch.setattr(batch, "CHUNK", chunk)
+        written: list[int] = []
+        done = prepare([(path, None)], kg._lookup, sink=lambda _graph, quads: written.append(len(quads)))  # noqa: B023
+        assert (written, len(done.graphs[graph]), done.summaries) == (sizes, kept, [("few.csv", graph, 5, 40)])
+    monkeypatch.setattr(batch, "CHUNK", 8)
+    write(path, ["id", "indicator"], [["1", "一"], ["1", "重複"], ["3", "三"], ["4", "四"], ["5", "五"]])
+    written = []
+    with pytest.raises(LoadError) as exc:
+        prepare([(path, None)], kg._lookup, sink=lambda _graph, quads: written.append(len(quads)))
+    assert problems(exc) == ["few.csv:3:id: duplicate id '1' (first at row 2)"]
+    assert written == [7]  # the first row, before the problem
