@@ -157,8 +157,20 @@ def test_a_store_folder_records_its_graphs_and_a_read_only_one_refuses_writes(tm
     finally:
         reader.close()
     assert (path / "impactkg.json").read_text(encoding="utf-8") == meta
-    with KnowledgeGraph.open(path) as again:
+    with KnowledgeGraph.open(path) as again:  # the first writer, closed, let go of the store
         assert again.canonical_nquads() == [str(quad("a", G1))]
+        again.drop(G1)
+        assert again.graphs() == []
+
+
+def test_a_store_folder_loads_a_file_the_store_parses_itself(tmp_path):
+    good = tmp_path / "more.ttl"
+    good.write_text('<https://example.org/s> <https://example.org/p> "1", "2", "3" .\n', encoding="utf-8")
+    with KnowledgeGraph.open(tmp_path / "store") as kg:
+        kg.replace_graphs({G1: [quad("a", G1)]})
+        summary = kg.load(good, graph=G2)
+        assert summary.sources == [("more.ttl", G2, 0, 3)] and (summary.triples_before, summary.triples_after) == (1, 4)
+        assert kg.canonical_nquads() == sorted([str(quad("a", G1)), *(str(quad(v, G2)) for v in "123")])
 
 
 def test_a_store_folder_with_query_workers_records_its_graphs_after_each_write(tmp_path):
