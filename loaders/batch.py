@@ -138,9 +138,6 @@ class Batch:
             search_key(concept_iri(scheme, value).rsplit("/", 1)[-1])
         )
 
-    def concept_names(self, scheme: str) -> list[str]:
-        return sorted({k.rsplit("/", 1)[-1] for k in self._concept_index()[scheme].values()})
-
     def concept_label(self, scheme: str, iri: str) -> str:
         """How a concept is shown in a message: its Japanese label, and its English one after."""
         labels = list(dict.fromkeys(self._labels.get(scheme, {}).get(iri, []))) or [iri.rsplit("/", 1)[-1]]

@@ -123,22 +123,26 @@ class Row:
 
 
 def guess_kind(table: Table, kinds: dict[str, Kind], hint: str | None = None) -> Kind | None:
-    """The kind named by ``hint`` (a kind name, file stem or sheet name), else the best header match."""
+    """The kind named by ``hint`` (a kind name, file stem or sheet name), else the kind whose
+    columns the header has the most of (every required one among them); None when no kind fits,
+    or when two fit equally well (``id, name`` is a databases table as much as a programmes one:
+    the caller asks for ``--kind`` rather than guess)."""
     if hint:
         key = search_key(hint).replace("-", "_")
         for kind in kinds.values():
             if key == kind.name or key in kind.aliases:
                 return kind
-    best, best_score = None, 0
+    fits: list[tuple[Kind, int]] = []  # each kind the header fits, with how many of its columns it has
     for kind in kinds.values():
         mapped = set(kind.header_map(table.header).values())
         required = {c.name for c in kind.columns if c.required}
-        if not required <= mapped:
-            continue
-        score = len(mapped)
-        if score > best_score:
-            best, best_score = kind, score
-    return best
+        if required <= mapped:
+            fits.append((kind, len(mapped)))
+    if not fits:
+        return None
+    best = max(score for _, score in fits)
+    top = [kind for kind, score in fits if score == best]
+    return top.pop() if len(top) == 1 else None
 
 
 def stem_of(path: Path) -> str:

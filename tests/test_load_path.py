@@ -75,6 +75,16 @@ def test_a_file_the_store_parses_is_counted_once_loaded(small, tmp_path):
     assert str(extra) in content(small) and len(small.sparql("SELECT * WHERE { GRAPH <https://example.org/g5> "
                                                                "{ ?s ?p ?o } }")) == 3
     assert both.sources[0][:3] == ("more.ttl", "https://example.org/g5", 0)
+    # Counted once loaded, as the only source of its load: what the store gained, plus what the
+    # graph it replaces held before (the same file again gains nothing, yet gave 3 triples); a
+    # count the caller knows is kept as given.
+    g6 = "https://example.org/g6"
+    first = small.replace_graphs({}, [("more.ttl", g6, 0, None)], files=[unchecked_rdf(good, g6)])
+    assert first.sources == [("more.ttl", g6, 0, 3)] and first.triples_after == first.triples_before + 3
+    again = small.replace_graphs({}, [("more.ttl", g6, 0, None), ("known.csv", G1, 2, 7)],
+                                 files=[unchecked_rdf(good, g6)])
+    assert again.sources == [("more.ttl", g6, 0, 3), ("known.csv", G1, 2, 7)]
+    assert again.triples_before == again.triples_after
 
 
 def test_build_loads_the_ontology_and_the_dataset_once(tmp_path):
@@ -147,8 +157,48 @@ def test_a_store_folder_records_its_graphs_and_a_read_only_one_refuses_writes(tm
     finally:
         reader.close()
     assert (path / "impactkg.json").read_text(encoding="utf-8") == meta
-    with KnowledgeGraph.open(path) as again:
+    with KnowledgeGraph.open(path) as again:  # the first writer, closed, let go of the store
         assert again.canonical_nquads() == [str(quad("a", G1))]
+        again.drop(G1)
+        assert again.graphs() == []
+
+
+def test_a_store_folder_loads_a_file_the_store_parses_itself(tmp_path):
+    good = tmp_path / "more.ttl"
+    good.write_text('<https://example.org/s> <https://example.org/p> "1", "2", "3" .\n', encoding="utf-8")
+    with KnowledgeGraph.open(tmp_path / "store") as kg:
+        kg.replace_graphs({G1: [quad("a", G1)]})
+        summary = kg.load(good, graph=G2)
+        assert summary.sources == [("more.ttl", G2, 0, 3)] and (summary.triples_before, summary.triples_after) == (1, 4)
+        assert kg.canonical_nquads() == sorted([str(quad("a", G1)), *(str(quad(v, G2)) for v in "123")])
+
+
+def test_a_store_folder_with_query_workers_records_its_graphs_after_each_write(tmp_path):
+    """The query workers' back end has no staging count of its own: each write still rewrites
+    the folder's record of its graphs."""
+    path = tmp_path / "store"
+    with KnowledgeGraph.open(path, workers=1) as kg:
+        kg.replace_graphs({G1: [quad("a", G1)], G2: [quad("c", G2)]})
+        assert json.loads((path / "impactkg.json").read_text(encoding="utf-8"))["graphs"] == [G1, G2]
+        kg.drop(G1)
+        assert json.loads((path / "impactkg.json").read_text(encoding="utf-8"))["graphs"] == [G2]
+
+
+def test_a_load_into_memory_keeps_every_chunk(tmp_path, monkeypatch):
+    """Only a store folder streams a load in chunks: in memory, a table of more quads than a
+    chunk holds is written whole, every row of it."""
+    from impactkg.loaders import batch
+
+    monkeypatch.setattr(batch, "CHUNK", 50)
+    kg = KnowledgeGraph.memory()
+    path = tmp_path / "many.csv"
+    path.write_text("id,indicator\n" + "".join(f"{i},指標{i}\n" for i in range(1, 41)), encoding="utf-8")
+    summary = kg.load(path, namespace="chunks")
+    graph = "https://w3id.org/impactkg/graph/chunks/many"
+    n = int(kg.sparql(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").terms[0][0].value)
+    assert summary.sources == [("many.csv", graph, 40, n)] and n > 50
+    ids = kg.sparql(f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?i a ikg:Indicator }} }}")
+    assert ids.dicts() == [{"n": 40}]
 
 
 def test_a_load_that_fails_changes_nothing_in_the_embedded_graph(tmp_path):

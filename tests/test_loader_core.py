@@ -7,6 +7,7 @@ loads its own file (its own named graph)."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -393,3 +394,194 @@ def test_an_unknown_concept_lists_all_known_ones_up_to_twenty(graph, tmp_path):
         assert problems(exc) == [f"map-x.csv:2:social_issue: unknown social-issue 'nope' (known: {shown})"]
         extra.append(["social-issue", "zz-issue-last", "最後", "Last"])
         graph.load(write(tmp_path / "more-issues.csv", header, extra), kind="concepts", namespace="issues")
+
+
+# ---------------------------------------------------------------------- kinds of table
+def test_a_header_two_kinds_fit_equally_well_is_not_guessed(graph, tmp_path):
+    """The kind is the one whose columns the header has the most of; when two kinds fit equally
+    well (id, name_ja, name_en: people or organisations?) the load asks for --kind instead of
+    picking one silently, and loads as the kind it is told."""
+    guess = lambda header: guess_kind(Table("t.csv", Path("t.csv"), header), KINDS)  # noqa: E731
+    assert guess(["id", "name", "url"]).name == "databases"         # 3 columns, programmes 2
+    assert guess(["id", "name", "description"]).name == "programmes"  # 3 columns, databases 2
+    assert guess(["id", "name_ja", "name_en"]) is None               # people 3, organizations 3
+    assert guess(["id", "name"]) is None                             # databases 2, programmes 2
+    path = write(tmp_path / "members.csv", ["id", "name_ja", "name_en"], [["m1", "山田 花子", "Hanako Yamada"]])
+    with pytest.raises(LoadError) as exc:
+        graph.load(path, namespace="members")
+    assert problems(exc) == [f"members.csv:1: cannot tell what this table holds; name it with --kind ({', '.join(KINDS)})"]
+    graph.load(path, namespace="members", kind="people")
+    got = graph.sparql("SELECT ?t WHERE { GRAPH <https://w3id.org/impactkg/graph/members> { "
+                       "?p rdfs:label '山田 花子'@ja ; a ?t } }").dicts()
+    assert [r["t"].rsplit("#", 1)[-1].rsplit("/", 1)[-1] for r in got] == ["Person"]
+
+
+def test_the_columns_of_a_kind_and_which_kinds_hold_their_load_in_memory():
+    """A kind's columns by name (required, and the headers accepted for them), and the kinds
+    that read the other tables of their load, which therefore never stream it."""
+    catalogue = KINDS["catalogue"]
+    assert [(c.name, c.required, c.aliases) for c in map(catalogue.column, ("id", "indicator", "sdg_target", "team"))] == [
+        ("id", True, ("番号", "no", "no.")), ("indicator", True, ("インパクト指標", "指標")),
+        ("sdg_target", False, ("sdgsターゲット", "ターゲット")), ("team", False, ())]
+    assert [k.name for k in KINDS.values() if k.whole] == ["sdg_kos", "translations"]
+
+
+def test_unknown_columns_are_named_with_the_closest_one_unless_left_out(graph, tmp_path):
+    """Every unknown header cell is an error at its column, with the closest known column when
+    there is one; the ones named in ignore_columns are left out, wherever they stand."""
+    header = ["id", "memo", "indicator", "sdg_targt", "zzz", "備考"]
+    path = write(tmp_path / "cols.csv", header, [["1", "社内", "指標", "11.b", "?", "x"]])
+    with pytest.raises(LoadError) as exc:
+        graph.load(path, namespace="cols", ignore_columns=["memo", " 備考 "])
+    names = ("id, indicator, indicator_en, unit, domain, sdg_goal, sdg_target, impact, activity, result, "
+             "data_source, part_of, line, doubtful, note, status, quote, team")
+    assert problems(exc) == [
+        f"cols.csv:1:sdg_targt: unknown column 'sdg_targt' for a catalogue table: did you mean 'sdg_target'? "
+        f"the columns are {names} (--ignore-columns 'sdg_targt' leaves it out on purpose)",
+        f"cols.csv:1:zzz: unknown column 'zzz' for a catalogue table: the columns are {names} "
+        "(--ignore-columns 'zzz' leaves it out on purpose)"]
+    graph.load(path, namespace="cols", ignore_columns=["memo", "備考", "sdg_targt", "zzz"])
+    got = graph.sparql("SELECT ?id WHERE { GRAPH <https://w3id.org/impactkg/graph/cols> { ?i dcterms:identifier ?id } }")
+    assert got.dicts() == [{"id": "1"}]
+
+
+def test_a_workbook_refuses_numbers_only_in_code_columns(graph, tmp_path):
+    """Excel keeps 007 as 7 and 17.10 as 17.1: a number is refused, at its cell, in the columns
+    that hold codes (ids, SDG codes, and each kind's key: a green-list category), and read as
+    itself in every other column (a value, a year, a fragment's line number)."""
+    from openpyxl import Workbook
+
+    def book(name: str, sheet: str, header: list[str], rows: list[list]) -> Path:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = sheet
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        wb.save(tmp_path / name)
+        return tmp_path / name
+
+    tail = (" where a code must be text: Excel turns 17.10 into 17.1 and an id 007 into 7. Format the column "
+            "as Text and type the codes again, or type them with a leading apostrophe ('17.10); the template "
+            "of 'impactkg template' has these columns as Text")
+    before = graph.canonical_nquads()
+    for path, cell, number in (
+            (book("green.xlsx", "green_list", ["category", "items"], [[100, "省エネ"]]), "green_list]!A2:category", 100),
+            (book("cat.xlsx", "catalogue", ["id", "indicator", "sdg_goal"], [["x1", "指標", 4]]), "catalogue]!C2:sdg_goal", 4)):
+        with pytest.raises(LoadError) as exc:
+            graph.load(path, namespace="codes")
+        assert problems(exc) == [f"{path.name}[{cell}: a number in the workbook ({number}){tail}"]
+    # Each bad row is reported for what it says, and the rows after it are read all the same; an
+    # unreadable cell is not also reported as empty.
+    rows = [["x1", "指標", 4], ["x2", "#N/A", ""], ["x3", "指標三", 5]]
+    with pytest.raises(LoadError) as exc:
+        graph.load(book("cats.xlsx", "catalogue", ["id", "indicator", "sdg_goal"], rows), namespace="codes")
+    assert problems(exc) == [f"cats.xlsx[catalogue]!C2:sdg_goal: a number in the workbook (4){tail}",
+                             "cats.xlsx[catalogue]!B3:indicator: the cell holds the Excel error #N/A: correct it or empty it",
+                             f"cats.xlsx[catalogue]!C4:sdg_goal: a number in the workbook (5){tail}"]
+    assert graph.canonical_nquads() == before
+    graph.load(book("vals.xlsx", "values", ["indicator", "kind", "value", "unit", "year"],
+                    [["consortium:1", "baseline", 45.5, "分", 2024]]), namespace="codes")
+    got = graph.sparql("SELECT ?v ?y WHERE { GRAPH <https://w3id.org/impactkg/graph/codes/vals/values> { "
+                       "?x rdf:value ?v ; ikg:year ?y } }").dicts()
+    assert got == [{"v": Decimal("45.5"), "y": 2024}]
+    graph.load(book("frag.xlsx", "fragments", ["line", "text"], [[7, "断片"]]), namespace="codes")
+    assert graph.sparql("ASK { GRAPH <https://w3id.org/impactkg/graph/codes/frag/fragments> { "
+                        f"<{ID}fragment/codes-7> a ikg:SourceFragment }}}}").boolean
+
+
+# ---------------------------------------------------------------------- how concepts and records are named
+STAGES = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ikg: <https://w3id.org/impactkg/ontology#> .
+@prefix gs: <https://w3id.org/impactkg/concept/growth-stage/> .
+gs:zz-scale skos:inScheme ikg:GrowthStageScheme ; skos:prefLabel "拡大期"@ja , "Scale-up"@en , "Croissance"@fr .
+gs:zz-mature skos:inScheme ikg:GrowthStageScheme ; skos:prefLabel "成熟期"@ja , "Reife"@de , "Maturité"@fr .
+gs:zz-exit skos:inScheme ikg:GrowthStageScheme ; skos:prefLabel "Exit"@en , "Ausstieg"@de .
+gs:zz-coded skos:inScheme ikg:GrowthStageScheme ; skos:notation "GS9" .
+gs:A%2FB skos:inScheme ikg:GrowthStageScheme ; skos:prefLabel "シリーズA/B"@ja .
+<https://w3id.org/impactkg/concept/blended-effect/zz-both> skos:inScheme ikg:BlendedEffectScheme ; skos:prefLabel "両方"@ja .
+<https://w3id.org/impactkg/concept/company-type/zz-both> skos:inScheme ikg:CompanyTypeScheme ; skos:prefLabel "両方"@ja .
+"""
+
+
+def test_a_concept_is_shown_by_its_japanese_label_then_its_english_one(graph, tmp_path):
+    """In a message a concept is its Japanese label with the English one after (else the first
+    other label by text; never a second Japanese name such as a notation), a concept without
+    Japanese label its English one alone, a concept without labels its id; a value of other
+    schemes names the first of them (in SCHEMES order)."""
+    stages = tmp_path / "stages.ttl"
+    stages.write_text(STAGES, encoding="utf-8")
+    graph.load(stages, namespace="stages")
+    try:
+        bare = write(tmp_path / "concepts.csv", ["scheme", "id", "label_ja", "notation"],
+                     [["growth-stage", "zz-bare", "", ""], ["growth-stage", "zz-grow", "成長期", "成長"]])
+        cases = write(tmp_path / "staged.csv", ["id", "growth_stage"], [["s1", "拡大"], ["s2", "両方"], ["s3", "GS9"]])
+        with pytest.raises(LoadError) as exc:
+            graph.load(bare, cases, namespace="staged")
+        known = ", ".join(sorted([
+            "アーリー (Early)", "その他 (Other)", "シード (Seed)", "プレシード (Pre-seed)", "ミドル (Middle)",
+            "レイター (Later)", "拡大期 (Scale-up)", "成熟期 (Maturité)", "Exit", "zz-coded", "zz-bare", "シリーズA/B", "成長期"]))
+        assert problems(exc) == [
+            f"staged.csv:2:growth_stage: unknown growth-stage '拡大'; did you mean '拡大期 (Scale-up)'? (known: {known})",
+            f"staged.csv:3:growth_stage: unknown growth-stage '両方': it is a blended-effect, not a growth-stage "
+            f"(known: {known})"]
+        # A concept is found by its id too, written as it reads (A/B for A%2FB).
+        write(cases, ["id", "growth_stage"], [["s4", "A/B"], ["s5", "gs9"]])
+        graph.load(cases, namespace="staged")
+        got = graph.sparql("SELECT ?c ?s WHERE { GRAPH <https://w3id.org/impactkg/graph/staged> { "
+                           "?c ikg:growthStage ?s } } ORDER BY ?c").dicts()
+        stage = CONCEPT + "growth-stage/"
+        assert [(r["c"].rsplit("/", 1)[-1], r["s"]) for r in got] == [
+            ("staged-s4", stage + "A%2FB"), ("staged-s5", stage + "zz-coded")]
+    finally:
+        graph.replace_graphs({GRAPH + "stages": []})
+
+
+def test_a_derived_label_names_an_organisation_of_the_graph_as_written(graph, tmp_path):
+    """A support bundle of an organisation the graph already holds is labelled with the name the
+    organisation was written with (Japanese), even when the table names it in English."""
+    bundles = write(tmp_path / "bundles.csv", ["organization", "number"], [["The Kyoto Shinkin Bank", "b1"]])
+    graph.load(bundles, namespace="named")
+    got = graph.sparql("SELECT ?l WHERE { GRAPH <https://w3id.org/impactkg/graph/named/bundles> { "
+                       "?b a ikg:SupportBundle ; rdfs:label ?l } }").dicts()
+    assert got == [{"l": "京都信用金庫: 支援の束"}]
+
+
+def test_a_load_streams_only_into_a_store_that_takes_chunks_and_without_a_table_reading_the_load(tmp_path):
+    """loaders.prepare says whether it streamed (batch.streamed): given a sink, unless a table of
+    the load reads what the others made (a translations table); never without a sink."""
+    from impactkg.loaders import prepare
+
+    kg = KnowledgeGraph.memory()
+    table = write(tmp_path / "few.csv", ["id", "indicator"], [["1", "一"]])
+    english = write(tmp_path / "english.csv", ["kind", "label_ja", "label_en"], [["indicator", "一", "One"]])
+    chunks: list[int] = []
+    sink = lambda _graph, quads: chunks.append(len(quads))  # noqa: E731
+    assert prepare([(table, None)], kg._lookup, sink=sink).streamed is True
+    assert prepare([(table, None), (english, "translations")], kg._lookup, sink=sink).streamed is False
+    assert prepare([(table, None)], kg._lookup).streamed is False
+
+
+def test_a_streaming_load_writes_each_chunk_once_it_is_full_and_nothing_after_a_problem(tmp_path, monkeypatch):
+    """Streaming (loaders.prepare with a sink), a table's quads go to the sink as soon as they
+    reach CHUNK (after the row that fills it), without the assertion statuses, which wait for the
+    table's end (then in chunks too, when more than CHUNK); once a row has a problem nothing more
+    is written. A row of this table is 8 quads, one of them its status."""
+    from impactkg.loaders import batch, prepare
+
+    kg = KnowledgeGraph.memory()
+    path = write(tmp_path / "few.csv", ["id", "indicator"], [[str(i), f"指標{i}"] for i in range(1, 6)])
+    graph = GRAPH + "few"
+    for chunk, sizes, kept in ((8, [7, 7, 7, 7, 7], 5), (5, [7, 7, 7, 7, 7], 5), (4, [7, 7, 7, 7, 7, 4], 1),
+                               (9, [14, 14, 9], 3)):
+        monkeypatch.setattr(batch, "CHUNK", chunk)
+        written: list[int] = []
+        done = prepare([(path, None)], kg._lookup, sink=lambda _graph, quads: written.append(len(quads)))  # noqa: B023
+        assert (written, len(done.graphs[graph]), done.summaries) == (sizes, kept, [("few.csv", graph, 5, 40)])
+    monkeypatch.setattr(batch, "CHUNK", 8)
+    write(path, ["id", "indicator"], [["1", "一"], ["1", "重複"], ["3", "三"], ["4", "四"], ["5", "五"]])
+    written = []
+    with pytest.raises(LoadError) as exc:
+        prepare([(path, None)], kg._lookup, sink=lambda _graph, quads: written.append(len(quads)))
+    assert problems(exc) == ["few.csv:3:id: duplicate id '1' (first at row 2)"]
+    assert written == [7]  # the first row, before the problem
