@@ -135,6 +135,39 @@ def stale_equivalents(equivalents: list[Equivalent], root: Path = ROOT) -> list[
     return out
 
 
+def relocate_equivalents(path: Path = EQUIVALENT, root: Path = ROOT) -> list[str]:
+    """Move each stale entry of ``path`` to the line that now holds its code, when exactly one
+    line of its file does (an edit above it moved it); rewrites the file and returns what it
+    moved, one line each. An entry whose code is gone or is on several lines stays stale: its
+    mutant must be looked at again."""
+    text = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    moved: list[str] = []
+    out: list[str] = []
+    header: list[str] | None = None
+    for raw in text:
+        if not raw.strip() or raw.startswith("#"):
+            out.append(raw)
+            continue
+        cells = raw.rstrip("\n").split("\t")
+        if header is None:
+            header = cells
+            out.append(raw)
+            continue
+        row = dict(zip(header, cells, strict=True))
+        file = root / row["path"]
+        lines = [x.strip() for x in file.read_text(encoding="utf-8").splitlines()] if file.exists() else []
+        at = int(row["line"])
+        if not (0 < at <= len(lines) and lines[at - 1] == row["code"]):
+            where = [i + 1 for i, x in enumerate(lines) if x == row["code"]]
+            if len(where) == 1:
+                moved.append(f"{row['path']}:{at} -> {where[0]} {row['operator']}")
+                row["line"] = str(where[0])
+                raw = "\t".join(row[h] for h in header) + "\n"
+        out.append(raw)
+    path.write_text("".join(out), encoding="utf-8")
+    return moved
+
+
 Span = tuple[tuple[int, int], tuple[int, int]]
 
 

@@ -41,6 +41,7 @@ from mutation.policy import (
     Selector,
     load_config,
     load_equivalents,
+    relocate_equivalents,
     short,
     stale_equivalents,
 )
@@ -278,7 +279,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="run again only the mutants that survived the last sessions (after new tests)")
     parser.add_argument("--lanes", type=int, help="lanes (default: mutation/config.toml's)")
     parser.add_argument("--report", type=Path, help="where to write the report")
+    parser.add_argument("--relocate", action="store_true",
+                        help="move the equivalent.tsv entries whose line moved to the one line that holds their code, then stop")
     args = parser.parse_args(argv)
+    if args.relocate:
+        for line in relocate_equivalents():
+            print(f"equivalent.tsv: moved {line}")
+        stale = stale_equivalents(load_equivalents())
+        print("\n".join(stale) if stale else "equivalent.tsv: every entry points at its line")
+        return 1 if stale else 0
 
     cfg = load_config()
     equivalents = load_equivalents()

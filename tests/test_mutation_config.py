@@ -18,6 +18,7 @@ from mutation.policy import (
     function_spans,
     load_config,
     load_equivalents,
+    relocate_equivalents,
     stale_equivalents,
 )
 
@@ -181,3 +182,21 @@ def test_survivors_run_again_only_while_the_source_is_the_one_mutated(tmp_path):
     (tmp_path / "m.py").write_text(source.replace("x + 1", "x + 10"), encoding="utf-8")
     with pytest.raises(SystemExit, match=r"m.py changed since its last session \(line 2, ReplaceBinaryOperator_Add_Sub\)"):
         reopen_survivors(module, Selector(module, listed, tmp_path), db_path, tmp_path)
+
+
+def test_relocate_moves_an_entry_to_the_one_line_that_now_holds_its_code(tmp_path):
+    """After an edit above a listed line, ``python -m mutation.run --relocate`` moves the entry;
+    code that is gone, or that is now on two lines, stays stale (its mutant is looked at again)."""
+    (tmp_path / "m.py").write_text("import os\n\nx = 1\ny = 2\ny = 2\n", encoding="utf-8")
+    tsv = tmp_path / "equivalent.tsv"
+    tsv.write_text("# a comment\npath\tline\toperator\tcode\tmutant\treason\n"
+                   "m.py\t1\tNumberReplacer\tx = 1\t\tmoved\n"
+                   "m.py\t2\tNumberReplacer\ty = 2\t\ttwice\n"
+                   "m.py\t4\tNumberReplacer\tz = 3\t\tgone\n", encoding="utf-8")
+    assert relocate_equivalents(tsv, tmp_path) == ["m.py:1 -> 3 NumberReplacer"]
+    rows = load_equivalents(tsv)
+    assert [(e.line, e.code) for e in rows] == [(3, "x = 1"), (2, "y = 2"), (4, "z = 3")]
+    assert stale_equivalents(rows, tmp_path) == [
+        "equivalent.tsv: m.py:2 is '', not 'y = 2' (update the entry)",
+        "equivalent.tsv: m.py:4 is 'y = 2', not 'z = 3' (update the entry)"]
+    assert tsv.read_text(encoding="utf-8").startswith("# a comment\npath\tline")
