@@ -135,7 +135,9 @@ def run_exports(ds, cfg: dict, work: Path, prev: dict | None) -> dict[str, Any]:
     rows, _, err = contender(["exports", str(ds.root), str(work / f"exports-{ds.manifest['size']}"),
                           "--reps", str(reps if cfg["build_reps"] > 1 else 1), "--cap", str(cap)], 3600)
     out: dict[str, Any] = {r["name"]: r for r in rows if r["step"] == "export"}
-    out["named_graphs"] = next((r["named_graphs"] for r in rows if r["step"] == "export-graphs"), None)
+    graphs_row = next((r for r in rows if r["step"] == "export-graphs"), {})
+    out["named_graphs"] = graphs_row.get("named_graphs")
+    out["same_triples"] = graphs_row.get("same_triples")  # the union written once: the same triples, each once
     out["triples"] = ds.triples
     if note:
         out.setdefault("impactkg-cli-jsonld", {})["skipped_note"] = note
