@@ -449,17 +449,10 @@ def test_a_workbook_refuses_numbers_only_in_code_columns(graph, tmp_path):
     """Excel keeps 007 as 7 and 17.10 as 17.1: a number is refused, at its cell, in the columns
     that hold codes (ids, SDG codes, and each kind's key: a green-list category), and read as
     itself in every other column (a value, a year, a fragment's line number)."""
-    from openpyxl import Workbook
+    from workbooks import write_workbook
 
     def book(name: str, sheet: str, header: list[str], rows: list[list]) -> Path:
-        wb = Workbook()
-        ws = wb.active
-        ws.title = sheet
-        ws.append(header)
-        for row in rows:
-            ws.append(row)
-        wb.save(tmp_path / name)
-        return tmp_path / name
+        return write_workbook(tmp_path / name, header, rows, sheet)
 
     tail = (" where a code must be text: Excel turns 17.10 into 17.1 and an id 007 into 7. Format the column "
             "as Text and type the codes again, or type them with a leading apostrophe ('17.10); the template "

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from workbooks import write_workbook
 
 from impactkg import KnowledgeGraph, LoadError
 from impactkg.errors import Refused
@@ -45,14 +46,7 @@ def refused(kg: KnowledgeGraph, path: Path, **options) -> list[str]:
 
 
 def workbook(path: Path, rows: list[list], header: list[str] = HEADER, title: str = "catalogue") -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+    return write_workbook(path, header, rows, title)
 
 
 # ---------------------------------------------------------------------- headers
