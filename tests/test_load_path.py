@@ -225,3 +225,23 @@ def test_an_rdf_file_loads_without_the_workbook_reader(tmp_path):
             f"print(kg.load({str(nt)!r}).triples_after, 'openpyxl' in sys.modules, 'numpy' in sys.modules)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["1", "False", "False"]
+
+
+def test_is_empty_asks_every_back_end_without_counting(tmp_path):
+    """``is_empty`` (one quad looked up, or an ASK through query workers) agrees with the count."""
+    nt = tmp_path / "one.nt"
+    nt.write_text('<http://example.org/s> <http://example.org/p> "1" .\n', encoding="utf-8")
+    folder = tmp_path / "store"
+    with KnowledgeGraph.open(folder) as kg:
+        assert kg.is_empty() and len(kg) == 0
+    with KnowledgeGraph.open(folder, workers=1) as kg:
+        assert kg.is_empty()
+    with KnowledgeGraph.open(folder) as kg:
+        kg.load(nt)
+        assert not kg.is_empty()
+    with KnowledgeGraph.open(folder, workers=1) as kg:
+        assert (kg.is_empty(), len(kg)) == (False, 1)
+    memory = KnowledgeGraph.memory()
+    assert memory.is_empty()
+    memory.load(nt)
+    assert not memory.is_empty()
