@@ -155,7 +155,8 @@ def test_the_view_is_in_the_url_and_a_shared_url_reopens_it(browser, maps):
         assert sorted(other.evaluate("impactkgMap.network.getSelectedNodes()")) == sorted(
             [FACTOR + "population-decline", FACTOR + "regional-economic-base"])
         assert other.is_checked("#ikg-legend input[data-cls=intervention]") is False
-        hidden = other.evaluate("impactkgMap.nodes.get({filter: n => n.hidden}).map(n => n.cls)")
+        hidden = other.evaluate("(() => { const cls = {}; impactkgMap.data.nodes.forEach(n => { cls[n.id] = n.cls; });"
+                                " return impactkgMap.nodes.get({filter: n => n.hidden}).map(n => cls[n.id]); })()")
         assert hidden and set(hidden) == {"intervention"}
     finally:
         other.close()
@@ -189,6 +190,77 @@ def test_the_view_exports_to_png_and_svg(browser, maps, tmp_path):
         assert "@font-face{font-family:'impactkg-ja';src:url(data:font/woff;base64," in style
         woff = base64.b64decode(style.split("base64,", 1)[1].split(")", 1)[0])
         assert woff[:4] == b"wOFF"
+        assert watch.errors == []
+    finally:
+        page.close()
+
+
+#: Each dashed link's drawn dashes, its data's pattern, and the view's scale.
+DASHES = """(() => { const net = impactkgMap.network; const out = {};
+    impactkgMap.edges.get().forEach(e => { if (Array.isArray(e.dashes)) {
+      const drawn = net.body.edges[e.id].options.dashes;
+      out[e.id] = [e.dashes, Array.isArray(drawn) ? drawn : false]; } });
+    return {scale: net.getScale(), links: out}; })()"""
+
+
+def zoom_with_the_wheel(page, below: float | None = None, above: float | None = None) -> float:
+    """Zoom the map as a reader does, with the mouse wheel over it, until the scale is below or
+    above the given value; returns the scale."""
+    box = page.locator("#ikg-map canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(60):
+        scale = page.evaluate("impactkgMap.network.getScale()")
+        if (below is not None and scale < below) or (above is not None and scale > above):
+            return scale
+        page.mouse.wheel(0, 120 if below is not None else -120)
+        page.wait_for_timeout(30)
+    raise AssertionError(f"the wheel did not bring the scale past {below or above}: {scale}")
+
+
+def expected_dashes(state: dict) -> dict[str, list]:
+    """What the page should draw: a pattern shorter than 2 px on screen is drawn solid."""
+    return {i: [p, p if sum(p) * state["scale"] >= 2 else False] for i, (p, _) in state["links"].items()}
+
+
+@pytest.mark.parametrize("kind", ["system", "logic"])
+def test_dashes_are_drawn_solid_only_where_they_are_too_short_to_see(browser, maps, kind, tmp_path):
+    page, watch = open_page(browser, maps[kind])
+    try:
+        state = page.evaluate(DASHES)
+        patterns = {tuple(p) for p, _ in state["links"].values()}
+        assert len(state["links"]) >= 3 and len(patterns) >= 2
+        assert state["links"] == expected_dashes(state)  # at the default fit
+        # Zoomed in until the shortest pattern is 2 px or more: every link has its dashes.
+        shortest, longest = min(sum(p) for p in patterns), max(sum(p) for p in patterns)
+        zoom_with_the_wheel(page, above=2 / shortest)
+        near = page.evaluate(DASHES)
+        assert near["links"] == expected_dashes(near)
+        assert all(drawn for _, drawn in near["links"].values())
+        # Zoomed out until it is under 2 px: those links are drawn solid, the longer ones keep
+        # their dashes while they can be seen; the data keeps every pattern.
+        zoom_with_the_wheel(page, below=2 / shortest)
+        out = page.evaluate(DASHES)
+        assert out["links"] == expected_dashes(out)
+        assert any(drawn is False for _, drawn in out["links"].values())
+        if out["scale"] * longest >= 2:
+            assert any(drawn for _, drawn in out["links"].values())
+        # A change through the links' data (the language, the evidence shown) keeps the rule.
+        page.click("#ikg-lang")
+        if kind == "system":  # the logic map has no evidence to choose
+            page.select_option("#ikg-evidence", "inferred")
+        assert page.evaluate(DASHES)["links"] == out["links"]
+        # The SVG of the view keeps every link's pattern.
+        with page.expect_download() as got:
+            page.click("#ikg-svg")
+        root = ET.fromstring(Path(got.value.path()).read_bytes())
+        ns = "{http://www.w3.org/2000/svg}"
+        arrays = {x.get("stroke-dasharray") for x in root.iter(ns + "line") if x.get("class") == "link"}
+        assert {" ".join(str(n) for n in p) for p in patterns} <= arrays
+        # Zoomed in again, every link has its dashes back.
+        zoom_with_the_wheel(page, above=2 / shortest)
+        back = page.evaluate(DASHES)
+        assert back["links"] == expected_dashes(back)
+        assert all(drawn for _, drawn in back["links"].values())
         assert watch.errors == []
     finally:
         page.close()

@@ -143,13 +143,15 @@ class MapView:
             static("map.html"), lang=self.lang, title=title, css=static("map.css").replace("FONT_STACK", FONT_STACK),
             vis=vis_network_js(), data=data, app=static("map-view.js") + "\n" + static("map.js"),
             font=font_face_css(data + words + title),
+            fontjs=static("map-font.js").replace("FONT_FAMILY", FAMILY),
         )
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` (UTF-8)."""
         path = Path(path)
+        page = self.html()
         try:
-            path.write_text(self.html(), encoding="utf-8")
+            path.write_text(page, encoding="utf-8")
         except OSError as exc:
             raise ImpactKGError(f"cannot write {path}: {exc.strerror or exc}") from None
         return path

@@ -9,6 +9,12 @@
   // On-screen label sizes (px): the most important nodes never below TIER1, the next ones not
   // below TIER2 once the view is not too far out; the rest at their natural size.
   var TIER1 = 12, TIER2 = 10, TIER2_FROM = 0.45;
+  // A dashed or dotted link keeps its dashes while its pattern is at least DASH_MIN px long on
+  // screen. Shorter, the dashes cannot be told from a solid line, and drawing them (the canvas
+  // draws each dash of each curve) cost 40 % of the drawing of a map of 10,000 nodes: such a link
+  // is drawn solid, in its colour, width and opacity, and gets its dashes back as the view zooms
+  // in. The links' data and the SVG export keep their patterns.
+  var DASH_MIN = 2;
 
   var SVG = "http://www.w3.org/2000/svg";
   // The legend's sample of a relation's line as the graph draws it (s: the relation's style from
@@ -105,12 +111,45 @@
       var node = network.body.nodes[id];
       if (node) { node.setOptions({ font: { color: "#1a1a1a", size: size, face: D.fontFace } }); }
     }
-    // Returns how many labels changed size.
+    // ------------------------------------------------------------------ dashes at this zoom
+    // patterns: each dashed link's pattern as its data gives it; solid: the links drawn solid now.
+    // The dashes are set on the network's edges, not through the DataSet (see above). A change
+    // of a link's data (shown or hidden, language) makes the network take all its options again,
+    // so the link is then set again for the current zoom.
+    var edgeData = network.body.data.edges;
+    var patterns = {}, solid = {};
+    edgeData.forEach(function (item) {
+      if (Array.isArray(item.dashes) && item.dashes.length) { patterns[item.id] = item.dashes; }
+      else if (item.dashes === true) { patterns[item.id] = [5, 5]; }  // vis-network's own pattern
+    });
+    function setDashes(id, scale, again) {
+      var edge = network.body.edges[id], pattern = patterns[id];
+      if (!edge || !pattern) { return 0; }
+      var plain = pattern.reduce(function (a, b) { return a + b; }, 0) * scale < DASH_MIN;
+      if (!again && Boolean(solid[id]) === plain) { return 0; }
+      solid[id] = plain;
+      edge.options.dashes = plain ? false : pattern;
+      return 1;
+    }
+    function adjustDashes(scale) {
+      var changed = 0;
+      Object.keys(patterns).forEach(function (id) { changed += setDashes(id, scale, false); });
+      return changed;
+    }
+    // Registered after the network's own listener (the view is made after setData).
+    edgeData.on("update", function (event, props) {
+      var scale = network.getScale();
+      props.items.forEach(function (id) { setDashes(id, scale, true); });
+    });
+    // The pattern a link is drawn with when its dashes can be seen (for the SVG export).
+    function dashesOf(id, options) { return patterns[id] || options.dashes; }
+
+    // Labels and dashes for the current zoom; returns how many labels and links changed.
     function adjustLabels() {
       var scale = network.getScale();
       if (lastScale !== null && Math.abs(scale - lastScale) / lastScale < 0.02) { return 0; }
       lastScale = scale;
-      var changed = 0;
+      var changed = adjustDashes(scale);
       scaled.forEach(function (n) {
         var size = fontFor(n, scale);
         if (size !== (given[n.id] === undefined ? baseSize(n) : given[n.id])) {
@@ -134,31 +173,44 @@
       });
     }
     // Fit every shown node and its label inside the canvas, with a margin: labels grow as the
-    // view zooms out, so this converges in a few steps. Each step measures again only the
-    // labels whose size changed (the network's own resize, as its fit does) and draws nothing:
-    // the network draws once, in its next frame.
+    // view zooms out, so this converges in a few steps. The network's own fit measures every
+    // label once; each step then measures again only the labels that follow the zoom (tiers 1
+    // and 2, groups), as the network's resize does, and draws nothing: the network draws once,
+    // in its next frame.
+    var follows = {};
+    scaled.forEach(function (n) { follows[n.id] = true; });
+    function extent(ids, box) {
+      ids.forEach(function (id) {
+        var b = network.getBoundingBox(id);
+        if (!b) { return; }
+        if (b.left < box.left) { box.left = b.left; }
+        if (b.right > box.right) { box.right = b.right; }
+        if (b.top < box.top) { box.top = b.top; }
+        if (b.bottom > box.bottom) { box.bottom = b.bottom; }
+      });
+      return box;
+    }
     function fitAll() {
       network.fit({ animation: false });
       var canvas = network.canvas.frame.canvas;
       var w = canvas.clientWidth, h = canvas.clientHeight;
-      var ids = shownIds();
+      var fixed = [], moving = [];
+      shownIds().forEach(function (id) { (follows[id] || network.isCluster(id) ? moving : fixed).push(id); });
+      var still = extent(fixed, { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity });
+      var ctx = network.canvas.getContext();
       for (var i = 0; i < 4; i++) {
         lastScale = null;
         adjustLabels();
-        network.body.emitter.emit("_resizeNodes");
-        var left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
-        ids.forEach(function (id) {
-          var b = network.getBoundingBox(id);
-          if (!b) { return; }
-          if (b.left < left) { left = b.left; }
-          if (b.right > right) { right = b.right; }
-          if (b.top < top) { top = b.top; }
-          if (b.bottom > bottom) { bottom = b.bottom; }
+        moving.forEach(function (id) {
+          var node = network.body.nodes[id];
+          node.resize(ctx);
+          node.updateBoundingBox(ctx, node.selected);
         });
-        if (left === Infinity) { return; }
-        var scale = Math.min(w / (right - left + 1), h / (bottom - top + 1)) * 0.94;
+        var box = extent(moving, { left: still.left, right: still.right, top: still.top, bottom: still.bottom });
+        if (box.left === Infinity) { return; }
+        var scale = Math.min(w / (box.right - box.left + 1), h / (box.bottom - box.top + 1)) * 0.94;
         var same = Math.abs(scale - network.getScale()) / network.getScale() < 0.001;
-        network.moveTo({ position: { x: (left + right) / 2, y: (top + bottom) / 2 }, scale: scale, animation: false });
+        network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale, animation: false });
         if (same) { break; }
       }
       adjustLabels();
@@ -215,7 +267,8 @@
         if (!edge || edge.options.hidden || !edge.from || !edge.to || edge.from.options.hidden || edge.to.options.hidden) { return; }
         var a = network.canvasToDOM({ x: edge.from.x, y: edge.from.y }), b = network.canvasToDOM({ x: edge.to.x, y: edge.to.y });
         var o = edge.options, color = o.color && o.color.color ? o.color.color : "#999999";
-        var dash = Array.isArray(o.dashes) ? ' stroke-dasharray="' + o.dashes.join(" ") + '"' : o.dashes ? ' stroke-dasharray="5 5"' : "";
+        var pattern = dashesOf(id, o);
+        var dash = Array.isArray(pattern) ? ' stroke-dasharray="' + pattern.join(" ") + '"' : pattern ? ' stroke-dasharray="5 5"' : "";
         out.push('<line class="link" x1="' + a.x.toFixed(1) + '" y1="' + a.y.toFixed(1) + '" x2="' + b.x.toFixed(1) + '" y2="' + b.y.toFixed(1) +
           '" stroke="' + xml(color) + '" stroke-width="' + Math.max(0.5, o.width * scale).toFixed(2) + '"' + dash + "/>");
         if (o.arrows && o.arrows.to && o.arrows.to.enabled) {

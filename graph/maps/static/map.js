@@ -50,6 +50,8 @@
   }
 
   function baseSize(n) { return n.size ? Math.round(D.fontSize + (n.size - 14) * 0.6) : D.fontSize; }
+  // What the network draws of a node. Only vis-network's own options: the node's kind, tier and
+  // groups stay in the data (byId), since the network copies every field of every item.
   function nodeView(n) {
     var s = style(n.cls);
     var focus = D.highlight.indexOf(n.id) >= 0;
@@ -60,7 +62,7 @@
                hover: { background: s.highlight, border: "#333333" } },
       font: { color: "#1a1a1a", size: baseSize(n), face: D.fontFace },
       size: n.size || 16, borderWidth: focus ? 4 : 1,
-      hidden: isHidden(n), tier: n.tier || 3, cls: n.cls, groups: n.groups || {}
+      hidden: isHidden(n)
     };
     if (typeof n.x === "number") { v.x = n.x; v.y = n.y; }
     if (levels) { v.level = n.level; }
@@ -454,11 +456,12 @@
   // ------------------------------------------------------------------ start
   function start() {
     network = new vis.Network($("ikg-map"), { nodes: new vis.DataSet(), edges: new vis.DataSet() }, options);
-    view = window.impactkgView(network, nodes, D, byId, baseSize);
     network.on("stabilizationIterationsDone", settle);
     network.on("stabilized", settle);
-    network.on("zoom", view.adjustLabels);
     network.setData({ nodes: nodes, edges: edges });
+    // After setData: the view reads the links the network draws.
+    view = window.impactkgView(network, nodes, D, byId, baseSize);
+    network.on("zoom", view.adjustLabels);
     // Groups are made before the layout settles, so that it places them, not their cases.
     if (D.physics) { applyGrouping(); } else { afterLayout(); }
     network.on("click", function (p) {
