@@ -70,7 +70,9 @@ def test_shacl_reports_a_broken_record_with_its_iri(fresh_kg, tmp_path):
 )
 def test_triple_exports_reimport_isomorphic(kg, tmp_path, fmt, rdflib_format):
     path = tmp_path / f"graph.{fmt}"
-    kg.export(path, fmt)
+    said = kg.export(path, fmt)
+    assert said == (f"wrote the graph (the union of the named graphs, each triple once) as {fmt} to {path}: "
+                    f"{path.stat().st_size:,} bytes")
     back = rdflib.Graph().parse(path, format=rdflib_format)
     union = kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").to_graph()
     assert isomorphic(back, union)
@@ -79,7 +81,8 @@ def test_triple_exports_reimport_isomorphic(kg, tmp_path, fmt, rdflib_format):
 @pytest.mark.parametrize("fmt,rdflib_format", [("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")])
 def test_quad_exports_keep_named_graphs(kg, tmp_path, fmt, rdflib_format):
     path = tmp_path / f"graph.{fmt}"
-    kg.export(path, fmt, graphs=True)
+    said = kg.export(path, fmt, graphs=True)
+    assert said == f"wrote the graph (named graphs kept) as {fmt} to {path}: {path.stat().st_size:,} bytes"
     back = rdflib.Dataset()
     back.parse(path, format=rdflib_format)
     names = {str(g.identifier) for g in back.graphs() if len(g)}
