@@ -241,7 +241,8 @@ def add_load_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
         "--kind",
         help="what the tables hold (catalogue, values, finance_cases, ...); "
-        "default: from the file or sheet name, else the header",
+        "default: from the file or sheet name, else the header when it fits one kind best "
+        "(a header two kinds fit equally is refused: name the kind)",
     )
     sp.add_argument("--namespace", help="prefix of the record ids (default: the file name)")
     sp.add_argument(
