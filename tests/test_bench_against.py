@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -106,3 +108,24 @@ def test_two_reports_compare_target_by_target_and_the_command_fails_on_a_worse_o
                              cwd=ROOT, capture_output=True, text=True)
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"bench.against: cannot read {tmp_path / 'nope.md'}: No such file or directory"
+
+
+def test_an_older_map_page_gets_the_newer_pages_font_and_waits_for_it():
+    from bench.maps_ab import with_font
+
+    old = ('<html><head><style>body{}</style></head><body><script>(function () {\n  "use strict";\n'
+           '  var D = JSON.parse("{}");\n'
+           '  var v = { font: { color: "#1a1a1a", size: n.size ? Math.round(12 + (n.size - 14) * 0.6) : 14 } };\n'
+           "})();</script></body></html>")
+    new = "<style id=\"ikg-font\">@font-face{font-family:'impactkg-ja';src:url(data:font/woff;base64,AAAA)}</style>"
+    page = with_font(old, new)
+    assert page == (
+        "<html><head><style id=\"ikg-font\">@font-face{font-family:'impactkg-ja';src:url(data:font/woff;base64,AAAA)}"
+        "</style>\n<style>body{}</style></head><body><script>document.fonts.load('14px \"impactkg-ja\"', \"\\u3042\")"
+        '.then(function () {(function () {\n  "use strict";\n  var D = JSON.parse("{}");\n'
+        '  var v = { font: { color: "#1a1a1a", size: n.size ? Math.round(12 + (n.size - 14) * 0.6) : 14, '
+        "face: \"'impactkg-ja',sans-serif\" } };\n})();});</script></body></html>")
+    with pytest.raises(ValueError, match="embeds no font"):
+        with_font(old, "<style id=\"ikg-font\"></style>")
+    with pytest.raises(ValueError, match="not laid out as 543ffb4's map page"):
+        with_font("<html></html>", new)
