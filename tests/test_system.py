@@ -405,7 +405,9 @@ def test_page_is_self_contained_and_escapes_data(kg):
     page = MapView(build_map(kg, "system")).html()
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page)
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
-    assert page.count("</script") == 3 and "vis.Network" in page  # the library's own text cannot close a tag
+    # The page's own four scripts (the font's early load, vis-network, the data, the page script):
+    # the library's own text cannot close a tag.
+    assert page.count("</script") == 4 and "vis.Network" in page
     assert script_json("</script><!--&") == '"\\u003c/script\\u003e\\u003c!--\\u0026"'
     cell = MapView(build_map(kg, "system", focus="人口減少", depth=1), lang="en")._repr_html_()
     assert cell.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and 'sandbox="allow-scripts"' in cell
