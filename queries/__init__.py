@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -348,11 +348,14 @@ def _bound(q: NamedQuery, params: dict[str, Any], name: str, *, strict: bool) ->
     return Prepared(q.text, bindings, name, title, _file_base(q.path) if q.path is not None else None, references)
 
 
-@lru_cache(maxsize=256)
 def _file_base(path: Path) -> str | None:
     """The base IRI of a query read from ``path``: none for a query shipped with impactkg, else the
-    file's own ``file:`` IRI. Cached: resolving a path reads the file system (two ``realpath``
-    calls took a third of a small named query's time)."""
+    file's own ``file:`` IRI. A shipped query's path is the library's own (``query_dir() / name``)
+    and is known without reading the file system: resolving a path (two ``realpath`` calls) took
+    a third of a small named query's time. Any other path is resolved at each call, so that a
+    relative one follows the working directory."""
+    if path.parent == query_dir():
+        return None
     resolved = path.resolve()
     return None if resolved == (query_dir() / path.name).resolve() else resolved.as_uri()
 

@@ -100,6 +100,15 @@ def test_what_names_a_query(tmp_path):
         "事例マップ（社会課題×ファイナンス手法） | Case map: social issue x finance method")
 
 
+def test_a_relative_query_file_takes_the_base_of_the_folder_it_is_read_from(tmp_path, monkeypatch):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "own.rq").write_text("SELECT ?x WHERE { BIND(<rel> AS ?x) }\n", encoding="utf-8")
+    for sub in ("a", "b", "a"):
+        monkeypatch.chdir(tmp_path / sub)
+        assert prepare("own.rq", {}).base_iri == (tmp_path / sub / "own.rq").resolve().as_uri()
+
+
 def test_parameters_given_none_defaults_and_unknown_ones():
     p = prepare("indicators-for-target", {"unused": None, "target": "3.4"})
     assert p.bindings == {"target": ox.NamedNode(SDG + "3.4")}
