@@ -408,6 +408,9 @@ def test_page_is_self_contained_and_escapes_data(kg):
     # The page's own four scripts (the font's early load, vis-network, the data, the page script):
     # the library's own text cannot close a tag.
     assert page.count("</script") == 4 and "vis.Network" in page
+    # The first script, in the head, starts loading the embedded font by its family's name.
+    head = page.split("</head>", 1)[0]
+    assert "document.fonts.load('14px \"impactkg-ja\"'" in head and "FONT_FAMILY" not in page
     assert script_json("</script><!--&") == '"\\u003c/script\\u003e\\u003c!--\\u0026"'
     cell = MapView(build_map(kg, "system", focus="人口減少", depth=1), lang="en")._repr_html_()
     assert cell.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;') and 'sandbox="allow-scripts"' in cell

@@ -48,7 +48,7 @@ def _clip(text: str, limit: int) -> str:
         return text
     out, used = [], 0
     for ch in text:
-        w = max(width(ch), 0)
+        w = width(ch)
         if used + w > limit - 1:
             break
         out.append(ch)
