@@ -63,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     pages = {"old": a.old, "new": a.new}
+    missing = [str(path) for path in (a.old, a.new, a.font_from) if path is not None and not path.is_file()]
+    if missing:
+        print(f"bench.maps_ab: no such page: {', '.join(missing)}", file=sys.stderr)
+        return 2
     if a.font_from:
         try:
             text = with_font(a.old.read_text(encoding="utf-8"), a.font_from.read_text(encoding="utf-8"))

@@ -129,3 +129,11 @@ def test_an_older_map_page_gets_the_newer_pages_font_and_waits_for_it():
         with_font(old, "<style id=\"ikg-font\"></style>")
     with pytest.raises(ValueError, match="not laid out as 543ffb4's map page"):
         with_font("<html></html>", new)
+
+
+def test_maps_ab_names_a_page_it_cannot_find(tmp_path):
+    (tmp_path / "new.html").write_text("<html></html>", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bench.maps_ab", str(tmp_path / "old.html"), str(tmp_path / "new.html"),
+                           "--nodes", "10"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"bench.maps_ab: no such page: {tmp_path / 'old.html'}"
