@@ -80,3 +80,21 @@ def test_the_report_embeds_its_japanese_glyphs(browser, kg, tmp_path):
         assert watch.blocked == [] and watch.errors == []
     finally:
         page.close()
+
+
+def test_the_embedded_subset_holds_the_texts_glyphs_and_only_their_default_forms():
+    """A standalone page embeds the glyphs its text uses and the forms a browser applies by itself
+    (here the vertical small ッ), not IPAexGothic's alternates (jp78, trad, hwid…), which made the
+    subset of "システムマップ" 20 glyphs and a 2,000-node map's font half again as large."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from impactkg.graph.export.webfont import subset_woff
+
+    font = TTFont(io.BytesIO(subset_woff("システムマップ and Latin")))
+    assert font.flavor == "woff"
+    assert sorted(chr(c) for c in font.getBestCmap()) == sorted("シスムテッマプ")
+    assert font["maxp"].numGlyphs == 9  # .notdef, 7 kana, the vertical form of ッ
+    assert TTFont(io.BytesIO(subset_woff("日本")))["maxp"].numGlyphs == 3
+    assert subset_woff("no Japanese here") == b""

@@ -14,6 +14,7 @@ from browser import launch, open_page, painted_pixels, screenshot_stats
 from impactkg import KnowledgeGraph
 from impactkg.cli import main
 from impactkg.graph.maps import KINDS, build_map, interactive_map
+from impactkg.graph.maps.styles import node_style
 from impactkg.graph.maps.view import MapView
 from impactkg.ontology import record_iri
 
@@ -70,6 +71,36 @@ def test_embedded_map_opens_offline_draws_and_stops_moving(browser, maps, kind):
         assert page.evaluate("impactkgMap.network.getPositions()") == before
     finally:
         page.close()
+
+
+NODE_LOOK = """() => { const net = impactkgMap.network, out = {};
+  net.body.nodeIndices.forEach(id => { const o = net.body.nodes[id].options;
+    out[id] = [o.shape, o.color.background, o.color.border, o.color.highlight.background, o.color.highlight.border,
+               o.color.hover.background, o.color.hover.border, o.borderWidth, o.size]; });
+  return out; }"""
+
+
+def test_each_node_is_drawn_in_its_kinds_look_and_the_focus_with_a_black_border(browser, tmp_path, kg):
+    """A node's kind (a group of the network) gives its shape and colours; the focused node of
+    ``--focus`` keeps its kind's fill and is drawn with a black border 4 px wide (the network takes a
+    group's colours over a node's own, so the focus is not in its kind's group)."""
+    focus = "https://w3id.org/impactkg/id/indicator/consortium-354"
+    path = interactive_map(kg, "logic", focus=focus).save(tmp_path / "focus.html")
+    page, watch = open_page(browser, path)
+    try:
+        assert_clean(watch)
+        drawn = page.evaluate(NODE_LOOK)
+        data = {n["id"]: n for n in page_data(page)["nodes"]}
+    finally:
+        page.close()
+    expected = {}
+    for key, n in data.items():
+        s = node_style(n["cls"])
+        border, width = ("#000000", 4) if key == focus else (s["border"], 1)
+        expected[key] = [s["shape"], s["color"], border, s["highlight"], "#000000", s["highlight"], "#333333", width,
+                         n.get("size") or 16]
+    assert drawn == expected
+    assert len(drawn) == 6 and drawn[focus][:3] == ["dot", "#cab2d6", "#000000"]
 
 
 def test_system_map_lists_its_r_and_b_loops_and_highlights_one_on_click(browser, maps, kg):

@@ -64,10 +64,24 @@
       });
   };
 
+  // The network's group of a node of kind cls: one group per kind of the map's styles (view.py's
+  // node_style), "" for any other kind.
+  window.impactkgGroup = function (D, cls) { return "ikg:" + (D.styles[cls] ? cls : ""); };
+
   // The network's options: logic models read left to right in levels (levels: every node has
-  // one), other maps by forces; no physics where the layout was computed in Python.
+  // one), other maps by forces; no physics where the layout was computed in Python. What most
+  // nodes and links share is said here once (a node's kind is a group: its shape and colours),
+  // not on every item: the network parses every option of every item before its first drawing.
   window.impactkgOptions = function (D, levels) {
     var stabilization = { enabled: true, iterations: 800, updateInterval: 50, fit: true };
+    var groups = {};
+    Object.keys(D.styles).forEach(function (cls) {
+      var s = D.styles[cls];
+      groups[window.impactkgGroup(D, cls)] = {
+        shape: s.shape,
+        color: { background: s.color, border: s.border, highlight: { background: s.highlight, border: "#000000" },
+                 hover: { background: s.highlight, border: "#333333" } } };
+    });
     return {
       autoResize: true,
       layout: levels
@@ -81,8 +95,12 @@
             forceAtlas2Based: { gravitationalConstant: -80, springLength: 130, avoidOverlap: 0.5 },
             stabilization: stabilization },
       interaction: { hover: true, tooltipDelay: 120, multiselect: true, navigationButtons: false, keyboard: false },
-      nodes: { scaling: { label: { drawThreshold: 6 } } },
-      edges: { smooth: { enabled: true, type: "continuous", roundness: 0.3 }, selectionWidth: 2 }
+      groups: groups,
+      nodes: { scaling: { label: { drawThreshold: 6 } }, size: 16, borderWidth: 1,
+               font: { color: "#1a1a1a", size: D.fontSize, face: D.fontFace } },
+      edges: { smooth: { enabled: true, type: "continuous", roundness: 0.3 }, selectionWidth: 2,
+               arrows: { to: { enabled: true, type: "arrow" } },
+               font: { size: 20, strokeWidth: 4, strokeColor: "#ffffff", align: "top", face: D.fontFace } }
     };
   };
 
@@ -107,9 +125,13 @@
     // size changes; the network then draws once, in its next frame.
     var scaled = D.nodes.filter(function (n) { return n.tier === 1 || n.tier === 2; });
     var given = {};
+    var resized = null;  // while the fit runs: the nodes whose label size it changed
     function setFont(id, size) {
       var node = network.body.nodes[id];
-      if (node) { node.setOptions({ font: { color: "#1a1a1a", size: size, face: D.fontFace } }); }
+      if (node) {
+        node.setOptions({ font: { color: "#1a1a1a", size: size, face: D.fontFace } });
+        if (resized) { resized.push(node); }
+      }
     }
     // ------------------------------------------------------------------ dashes at this zoom
     // patterns: each dashed link's pattern as its data gives it; solid: the links drawn solid now.
@@ -174,9 +196,9 @@
     }
     // Fit every shown node and its label inside the canvas, with a margin: labels grow as the
     // view zooms out, so this converges in a few steps. The network's own fit measures every
-    // label once; each step then measures again only the labels that follow the zoom (tiers 1
-    // and 2, groups), as the network's resize does, and draws nothing: the network draws once,
-    // in its next frame.
+    // label once; each step then measures again only the labels whose size it changed (of tiers
+    // 1 and 2, and groups), as the network's resize does, and draws nothing: the network draws
+    // once, in its next frame.
     var follows = {};
     scaled.forEach(function (n) { follows[n.id] = true; });
     function extent(ids, box) {
@@ -200,12 +222,13 @@
       var ctx = network.canvas.getContext();
       for (var i = 0; i < 4; i++) {
         lastScale = null;
+        resized = [];
         adjustLabels();
-        moving.forEach(function (id) {
-          var node = network.body.nodes[id];
+        resized.forEach(function (node) {
           node.resize(ctx);
           node.updateBoundingBox(ctx, node.selected);
         });
+        resized = null;
         var box = extent(moving, { left: still.left, right: still.right, top: still.top, bottom: still.bottom });
         if (box.left === Infinity) { return; }
         var scale = Math.min(w / (box.right - box.left + 1), h / (box.bottom - box.top + 1)) * 0.94;

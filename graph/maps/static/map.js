@@ -50,20 +50,23 @@
   }
 
   function baseSize(n) { return n.size ? Math.round(D.fontSize + (n.size - 14) * 0.6) : D.fontSize; }
-  // What the network draws of a node. Only vis-network's own options: the node's kind, tier and
-  // groups stay in the data (byId), since the network copies every field of every item.
+  // What the network draws of a node. Only vis-network's own options, and only where the node
+  // differs from the network's defaults (impactkgOptions): its kind is its group; its tier and
+  // groupings stay in the data (byId), since the network copies every field of every item.
   function nodeView(n) {
-    var s = style(n.cls);
-    var focus = D.highlight.indexOf(n.id) >= 0;
-    var v = {
-      id: n.id, label: n.label[lang], title: n.info[lang].join("\n"), shape: s.shape,
-      color: { background: s.color, border: focus ? "#000000" : s.border,
-               highlight: { background: s.highlight, border: "#000000" },
-               hover: { background: s.highlight, border: "#333333" } },
-      font: { color: "#1a1a1a", size: baseSize(n), face: D.fontFace },
-      size: n.size || 16, borderWidth: focus ? 4 : 1,
-      hidden: isHidden(n)
-    };
+    var v = { id: n.id, label: n.label[lang], title: n.info[lang].join("\n"), group: window.impactkgGroup(D, n.cls),
+              hidden: isHidden(n) };
+    var size = baseSize(n);
+    if (size !== D.fontSize) { v.font = { size: size }; }
+    if (n.size && n.size !== 16) { v.size = n.size; }
+    if (D.highlight.indexOf(n.id) >= 0) {  // no group: the network takes a group's colours over a node's own
+      var s = style(n.cls);
+      delete v.group;
+      v.shape = s.shape;
+      v.borderWidth = 4;
+      v.color = { background: s.color, border: "#000000", highlight: { background: s.highlight, border: "#000000" },
+                  hover: { background: s.highlight, border: "#333333" } };
+    }
     if (typeof n.x === "number") { v.x = n.x; v.y = n.y; }
     if (levels) { v.level = n.level; }
     return v;
@@ -72,10 +75,10 @@
   function edgeView(e) {
     var s = relStyle(e.rel);
     var v = { id: e.id, from: e.from, to: e.to, title: e.info[lang].join("\n"),
-              arrows: s.arrow === "none" ? "" : { to: { enabled: true, type: s.arrow || "arrow" } },
               width: s.width, dashes: s.dashes,
               color: { color: s.color, highlight: "#000000", hover: s.color },
               hidden: typeof e.rank === "number" && e.rank < level };
+    if (s.arrow === "none") { v.arrows = ""; } else if (s.arrow && s.arrow !== "arrow") { v.arrows = { to: { enabled: true, type: s.arrow } }; }
     if (e.polarity === "+" || e.polarity === "-") {
       var pos = e.polarity === "+";
       var c = s.color;
@@ -84,13 +87,12 @@
       var rank = typeof e.rank === "number" ? e.rank : (e.inferred ? 1 : 4);
       v.color = { color: c, highlight: pos ? "#0d3d10" : "#7a0000", hover: c, opacity: rank >= 3 ? 1 : 0.6 };
       v.label = (pos ? "+" : "\u2212") + (e.delay ? " \u2016" : "") + (rank === 1 ? " ?" : "");
-      v.font = { color: c, size: 20, bold: true, strokeWidth: 4, strokeColor: "#ffffff", align: "top", face: D.fontFace };
+      v.font = { color: c };
       v.dashes = rank === 1 ? [2, 5] : rank === 2 ? [6, 4] : pos ? false : [10, 6];
       v.width = rank === 4 ? 3 : rank === 3 ? 2.2 : 1.5;
     } else if (e.text) {
       v.label = e.text[lang];
-      v.font = { color: e.sign === "-" ? "#c62828" : "#2e7d32", size: 16, bold: true, strokeWidth: 4,
-                 strokeColor: "#ffffff", align: "top", face: D.fontFace };
+      v.font = { color: e.sign === "-" ? "#c62828" : "#2e7d32", size: 16 };
     }
     return v;
   }
@@ -484,10 +486,13 @@
   $("ikg-domain").addEventListener("change", function () { domain = $("ikg-domain").value; refresh(); saveState(); });
   $("ikg-evidence").addEventListener("change", function () { setEvidence($("ikg-evidence").value); });
   $("ikg-group").addEventListener("change", function () { setGrouping($("ikg-group").value); });
-  render();
   if (lang !== D.lang) { nodes.update(D.nodes.map(function (n) { return { id: n.id, label: n.label[lang], title: n.info[lang].join("\n") }; })); }
-  // The canvas draws text once: wait for the embedded Japanese font before the first drawing.
-  var sample = D.nodes.slice(0, 50).map(function (n) { return n.label.ja; }).join("");
-  var fontReady = document.fonts && D.fontFamily ? document.fonts.load(D.fontSize + 'px "' + D.fontFamily + '"', sample || "\u3042") : null;
-  if (fontReady) { fontReady.then(start, start); } else { start(); }
+  // The canvas draws text once: the network starts when the embedded Japanese font is ready
+  // (the page's head has been decoding it, map-font.js). The panels are filled after it: their
+  // text is laid out after the map's first drawing, in the next frame, not before its fit.
+  function begin() { start(); render(); }
+  var sample = D.nodes.slice(0, 50).map(function (n) { return n.label.ja; }).join("") || "\u3042";
+  var font = D.fontSize + 'px "' + D.fontFamily + '"';
+  if (!document.fonts || !D.fontFamily || document.fonts.check(font, sample)) { begin(); }
+  else { document.fonts.load(font, sample).then(begin, begin); }
 })();
