@@ -232,6 +232,29 @@ def test_build_pushes_batches_of_at_most_1000_triples_and_a_failed_load_changes_
     assert graph not in spy.graph_names()
 
 
+def test_is_empty_sees_the_server_as_it_is_now_and_counts_nothing(tmp_path):
+    """``is_empty`` on a real server: empty, then a graph loaded by another client, then dropped by
+    it again; each answer takes one request, which lists the graphs and counts no quad."""
+    sent: list[str] = []
+
+    class Spy(RemoteBackend):
+        def _post(self, url, form, accept, timeout):
+            sent.append(dict(form).get("query", ""))
+            return super()._post(url, form, accept, timeout)
+
+    with oxigraph_server(tmp_path / "empty") as srv:
+        spy = Spy(srv.query_url, srv.update_url)
+        other = KnowledgeGraph.remote(srv.query_url, srv.update_url)
+        graph = "https://example.org/graph/emptiness"
+        answers = [spy.is_empty()]
+        other.update(f"INSERT DATA {{ GRAPH <{graph}> {{ <https://example.org/s> <https://example.org/p> 1 }} }}")
+        answers.append(spy.is_empty())
+        other.drop(graph)
+        answers.append(spy.is_empty())
+    assert answers == [True, False, True]
+    assert len(sent) == 3 and not [q for q in sent if "COUNT" in q.upper()]
+
+
 def test_load_and_drop_your_own_file_on_the_server(server, tmp_path):
     kg = KnowledgeGraph.remote(server.query_url, server.update_url)
     path = tmp_path / "extra.ttl"

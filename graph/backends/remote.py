@@ -332,8 +332,10 @@ class RemoteBackend:
         return self._count(self.graph_names())
 
     def is_empty(self) -> bool:
-        """No quad in the graphs the server holds."""
-        return len(self) == 0
+        """No quad in the graphs the server holds, as it is now: one request lists the graphs that
+        hold a quad (another client's changes included); nothing is counted."""
+        self.refresh()
+        return not self.graph_names()
 
     def _insert(self, quads: Iterable[ox.Quad]) -> None:
         """INSERT DATA in batches of at most :data:`BATCH` triples."""
