@@ -289,3 +289,51 @@ def test_dashes_are_drawn_solid_only_where_they_are_too_short_to_see(browser, ma
         assert watch.errors == []
     finally:
         page.close()
+
+
+#: Each labelled link's label in the data, the label the network holds, its size, and the scale.
+LINK_LABELS = """(() => { const net = impactkgMap.network; const out = {};
+    impactkgMap.edges.get().forEach(e => { if (e.label) {
+      const o = net.body.edges[e.id].options;
+      out[e.id] = [e.label, o.label === undefined ? null : o.label, o.font.size]; } });
+    return {scale: net.getScale(), links: out}; })()"""
+
+
+def expected_labels(state: dict) -> dict[str, list]:
+    """What the network should hold: no label that would be under 4 px on screen (vis-network's
+    own limit for drawing a link's label), every other one as the data gives it."""
+    return {i: [text, text if size * state["scale"] >= 4 else None, size]
+            for i, (text, _, size) in state["links"].items()}
+
+
+def test_link_labels_too_small_to_draw_are_not_placed_until_the_view_zooms_in(browser, maps):
+    """vis-network measures and places every link label at each drawing, even one it then does not
+    draw (under 4 px): the page leaves such labels out of the network and gives them back as the
+    reader zooms in; the data and the SVG export keep them."""
+    page, watch = open_page(browser, maps["system"])
+    try:
+        state = page.evaluate(LINK_LABELS)
+        assert len(state["links"]) >= 10
+        assert state["links"] == expected_labels(state)
+        assert all(shown is not None for _, shown, _ in state["links"].values())  # readable at the default fit
+        zoom_with_the_wheel(page, below=4 / 20)
+        out = page.evaluate(LINK_LABELS)
+        assert out["links"] == expected_labels(out)
+        assert all(shown is None for _, shown, _ in out["links"].values())
+        # A change through the links' data (the language, the evidence shown) keeps the rule.
+        page.click("#ikg-lang")
+        page.select_option("#ikg-evidence", "inferred")
+        assert page.evaluate(LINK_LABELS)["links"] == out["links"]
+        # The SVG of the view keeps every label.
+        with page.expect_download() as got:
+            page.click("#ikg-svg")
+        root = ET.fromstring(Path(got.value.path()).read_bytes())
+        texts = [x.text for x in root.iter("{http://www.w3.org/2000/svg}text") if x.get("text-anchor") == "middle"]
+        assert sorted(t for t in texts if t and t[0] in "+\u2212") == sorted(t for t, _, _ in out["links"].values())
+        zoom_with_the_wheel(page, above=4 / 20)
+        back = page.evaluate(LINK_LABELS)
+        assert back["links"] == expected_labels(back)
+        assert all(shown is not None for _, shown, _ in back["links"].values())
+        assert watch.errors == []
+    finally:
+        page.close()

@@ -15,6 +15,12 @@
   // is drawn solid, in its colour, width and opacity, and gets its dashes back as the view zooms
   // in. The links' data and the SVG export keep their patterns.
   var DASH_MIN = 2;
+  // vis-network draws no link label under 4 px on screen (its edges' label drawThreshold, 5, less
+  // one) but still measures and places every label at each drawing: a link whose label is that
+  // small carries none in the network until the view zooms in (the data and the SVG export keep
+  // it). At a 2,000-node map's default zoom, placing the unseen labels took a third of its first
+  // drawing.
+  var LABEL_MIN = 4;
 
   var SVG = "http://www.w3.org/2000/svg";
   // The legend's sample of a relation's line as the graph draws it (s: the relation's style from
@@ -133,7 +139,7 @@
         if (resized) { resized.push(node); }
       }
     }
-    // ------------------------------------------------------------------ dashes at this zoom
+    // ------------------------------------------------------------------ dashes and link labels at this zoom
     // patterns: each dashed link's pattern as its data gives it; solid: the links drawn solid now.
     // The dashes are set on the network's edges, not through the DataSet (see above). A change
     // of a link's data (shown or hidden, language) makes the network take all its options again,
@@ -153,25 +159,45 @@
       edge.options.dashes = plain ? false : pattern;
       return 1;
     }
-    function adjustDashes(scale) {
+    // texts: each labelled link's label as its data gives it; unlabelled: the links drawn without.
+    var texts = {}, unlabelled = {};
+    edgeData.forEach(function (item) { if (item.label) { texts[item.id] = item.label; } });
+    function setLabel(id, scale, again) {
+      var edge = network.body.edges[id], text = texts[id];
+      if (!edge || text === undefined) { return 0; }
+      var off = edge.options.font.size * scale < LABEL_MIN;
+      if (!again && Boolean(unlabelled[id]) === off) { return 0; }
+      unlabelled[id] = off;
+      edge.options.label = off ? undefined : text;
+      return 1;
+    }
+    function adjustLinks(scale) {
       var changed = 0;
       Object.keys(patterns).forEach(function (id) { changed += setDashes(id, scale, false); });
+      Object.keys(texts).forEach(function (id) { changed += setLabel(id, scale, false); });
       return changed;
     }
     // Registered after the network's own listener (the view is made after setData).
     edgeData.on("update", function (event, props) {
       var scale = network.getScale();
-      props.items.forEach(function (id) { setDashes(id, scale, true); });
+      props.items.forEach(function (id) {
+        var item = edgeData.get(id);
+        if (item && item.label) { texts[id] = item.label; } else { delete texts[id]; }
+        setDashes(id, scale, true);
+        setLabel(id, scale, true);
+      });
     });
-    // The pattern a link is drawn with when its dashes can be seen (for the SVG export).
+    // The pattern a link is drawn with when its dashes can be seen, and its label (for the SVG
+    // export).
     function dashesOf(id, options) { return patterns[id] || options.dashes; }
+    function labelOf(id, options) { return texts[id] !== undefined ? texts[id] : options.label; }
 
     // Labels and dashes for the current zoom; returns how many labels and links changed.
     function adjustLabels() {
       var scale = network.getScale();
       if (lastScale !== null && Math.abs(scale - lastScale) / lastScale < 0.02) { return 0; }
       lastScale = scale;
-      var changed = adjustDashes(scale);
+      var changed = adjustLinks(scale);
       scaled.forEach(function (n) {
         var size = fontFor(n, scale);
         if (size !== (given[n.id] === undefined ? baseSize(n) : given[n.id])) {
@@ -301,9 +327,10 @@
             (tip.y - r * Math.sin(ang - 0.4)).toFixed(1) + " L " + (tip.x - r * Math.cos(ang + 0.4)).toFixed(1) + " " +
             (tip.y - r * Math.sin(ang + 0.4)).toFixed(1) + ' z" fill="' + xml(color) + '"/>');
         }
-        if (o.label) {
+        var label = labelOf(id, o);
+        if (label) {
           out.push('<text x="' + ((a.x + b.x) / 2).toFixed(1) + '" y="' + ((a.y + b.y) / 2).toFixed(1) + '" font-size="' +
-            ((o.font.size || 14) * scale).toFixed(1) + '" fill="' + xml(color) + '" text-anchor="middle">' + xml(o.label) + "</text>");
+            ((o.font.size || 14) * scale).toFixed(1) + '" fill="' + xml(color) + '" text-anchor="middle">' + xml(label) + "</text>");
         }
       });
       shownIds().forEach(function (id) {
