@@ -140,37 +140,38 @@
       }
     }
     // ------------------------------------------------------------------ dashes and link labels at this zoom
-    // patterns: each dashed link's pattern as its data gives it; solid: the links drawn solid now.
-    // The dashes are set on the network's edges, not through the DataSet (see above). A change
-    // of a link's data (shown or hidden, language) makes the network take all its options again,
-    // so the link is then set again for the current zoom.
+    // Two options of a link follow the zoom: its dashes (drawn solid under DASH_MIN) and its label
+    // (left out under LABEL_MIN). Both are set on the network's edges, not through the DataSet
+    // (see above). A change of a link's data (shown or hidden, language) makes the network take
+    // all its options again, so the link is then set again for the current zoom.
     var edgeData = network.body.data.edges;
-    var patterns = {}, solid = {};
+    // One such option: values holds each link's option as its data gives it; tooSmall(edge, value,
+    // scale) says when it cannot be seen; put(edge, value or undefined) sets it on the network's
+    // edge. Returns set(id, scale, again): 1 if the link changed (or again is true), else 0.
+    function zoomRule(values, tooSmall, put) {
+      var off = {};
+      return function (id, scale, again) {
+        var edge = network.body.edges[id], value = values[id];
+        if (!edge || value === undefined) { return 0; }
+        var small = tooSmall(edge, value, scale);
+        if (!again && Boolean(off[id]) === small) { return 0; }
+        off[id] = small;
+        put(edge, small ? undefined : value);
+        return 1;
+      };
+    }
+    var patterns = {}, texts = {};
     edgeData.forEach(function (item) {
       if (Array.isArray(item.dashes) && item.dashes.length) { patterns[item.id] = item.dashes; }
       else if (item.dashes === true) { patterns[item.id] = [5, 5]; }  // vis-network's own pattern
+      if (item.label) { texts[item.id] = item.label; }
     });
-    function setDashes(id, scale, again) {
-      var edge = network.body.edges[id], pattern = patterns[id];
-      if (!edge || !pattern) { return 0; }
-      var plain = pattern.reduce(function (a, b) { return a + b; }, 0) * scale < DASH_MIN;
-      if (!again && Boolean(solid[id]) === plain) { return 0; }
-      solid[id] = plain;
-      edge.options.dashes = plain ? false : pattern;
-      return 1;
-    }
-    // texts: each labelled link's label as its data gives it; unlabelled: the links drawn without.
-    var texts = {}, unlabelled = {};
-    edgeData.forEach(function (item) { if (item.label) { texts[item.id] = item.label; } });
-    function setLabel(id, scale, again) {
-      var edge = network.body.edges[id], text = texts[id];
-      if (!edge || text === undefined) { return 0; }
-      var off = edge.options.font.size * scale < LABEL_MIN;
-      if (!again && Boolean(unlabelled[id]) === off) { return 0; }
-      unlabelled[id] = off;
-      edge.options.label = off ? undefined : text;
-      return 1;
-    }
+    var setDashes = zoomRule(patterns,
+      function (edge, pattern, scale) { return pattern.reduce(function (a, b) { return a + b; }, 0) * scale < DASH_MIN; },
+      function (edge, pattern) { edge.options.dashes = pattern || false; });
+    var setLabel = zoomRule(texts,
+      function (edge, text, scale) { return edge.options.font.size * scale < LABEL_MIN; },
+      function (edge, text) { edge.options.label = text; });
     function adjustLinks(scale) {
       var changed = 0;
       Object.keys(patterns).forEach(function (id) { changed += setDashes(id, scale, false); });
