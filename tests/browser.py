@@ -150,6 +150,24 @@ def screenshot_stats(browser, png: bytes) -> tuple[int, int]:
         page.close()
 
 
+#: The zoom that fits every shown node of a map page, each measured afresh now (box and label at
+#: its current size), with the fit's margin (map-view.js: 0.94).
+_FRESH_FIT = """() => { const net = impactkgMap.network, ctx = net.canvas.getContext();
+  const ids = net.body.nodeIndices.filter(id => !net.body.nodes[id].options.hidden);
+  ids.forEach(id => { const n = net.body.nodes[id]; n.resize(ctx); n.updateBoundingBox(ctx, n.selected); });
+  let l = Infinity, r = -Infinity, t = Infinity, b = -Infinity;
+  ids.forEach(id => { const x = net.getBoundingBox(id);
+    l = Math.min(l, x.left); r = Math.max(r, x.right); t = Math.min(t, x.top); b = Math.max(b, x.bottom); });
+  const c = net.canvas.frame.canvas;
+  return [Math.min(c.clientWidth / (r - l + 1), c.clientHeight / (b - t + 1)) * 0.94, net.getScale()]; }"""
+
+
+def fresh_fit(page) -> tuple[float, float]:
+    """(the zoom that fits every shown node measured afresh now, the zoom the page chose)."""
+    fresh, chosen = page.evaluate(_FRESH_FIT)
+    return fresh, chosen
+
+
 #: Draws two Japanese characters of an element's text with the element's own font and with a
 #: font family that does not exist (so the browser falls back to its system fonts), and compares
 #: the pixels (alpha channel of a 64 x 64 canvas).

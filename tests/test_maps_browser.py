@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser import launch, open_page, painted_pixels, screenshot_stats
+from browser import fresh_fit, launch, open_page, painted_pixels, screenshot_stats
 
 from impactkg import KnowledgeGraph
 from impactkg.cli import main
@@ -253,15 +253,19 @@ def test_hostile_labels_run_no_script_and_show_as_text(browser, tmp_path):
         page.close()
 
 
-def test_large_map_is_laid_out_in_python_with_physics_off(browser, tmp_path):
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    """A system map of 620 factors in a chain with a balancing link every 40 (above the layout
+    limit, so laid out in Python), its data and its page in English."""
     n = 620
-    elements = tmp_path / "big_elements.csv"
+    out = tmp_path_factory.mktemp("large")
+    elements = out / "big_elements.csv"
     with open(elements, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "label_ja", "label_en", "type"])
         for i in range(n):
             w.writerow([f"f{i}", f"要因{i}", f"Factor {i}", ("issue", "condition", "outcome")[i % 3]])
-    connections = tmp_path / "big_connections.csv"
+    connections = out / "big_connections.csv"
     with open(connections, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["from", "to", "polarity"])
@@ -273,10 +277,15 @@ def test_large_map_is_laid_out_in_python_with_physics_off(browser, tmp_path):
     kg.load_ontology()
     kg.load(elements, connections, namespace="big")
     data = build_map(kg, "system")
+    return data, MapView(data, lang="en").save(out / "big.html")
+
+
+def test_large_map_is_laid_out_in_python_with_physics_off(browser, large):
+    data, path = large
+    n = 620
     assert len(data.nodes) == n and data.physics is False
     assert all(isinstance(node["x"], float) and isinstance(node["y"], float) for node in data.nodes)
     assert len(data.loops) == len(range(0, n - 7, 40)) and {x["polarity"] for x in data.loops} == {"B"}
-    path = MapView(data, lang="en").save(tmp_path / "big.html")
 
     page, watch = open_page(browser, path)
     try:
@@ -286,6 +295,31 @@ def test_large_map_is_laid_out_in_python_with_physics_off(browser, tmp_path):
         pos = page.evaluate(f"impactkgMap.network.getPositions(['{first['id']}'])")[first["id"]]
         assert pos["x"] == pytest.approx(first["x"], abs=1) and pos["y"] == pytest.approx(first["y"], abs=1)  # vis rounds
         assert painted_pixels(page) > 3000
+    finally:
+        page.close()
+
+
+def test_a_map_laid_out_in_python_is_fitted_to_its_labels_and_fills_its_panels(browser, large):
+    """The network fits such a map as its data is set; the page's fit then starts from there
+    without fitting it again, and its side panels are filled right after the first drawing. The
+    zoom it chose must be the one every node's box, measured afresh, calls for (also after the
+    language changes and the reader presses Fit), and the panels must list the map."""
+    data, path = large
+    page, watch = open_page(browser, path, width=640, height=480)
+    try:
+        fresh, chosen = fresh_fit(page)
+        assert abs(fresh / chosen - 1) < 0.005, (fresh, chosen)
+        assert page.text_content("#ikg-counts") == f"620 nodes \u00b7 {len(data.edges)} links"
+        assert page.locator("#ikg-loops button").count() == 16
+        assert page.text_content("#ikg-h-loops") == "Feedback loops (R 0 \u00b7 B 16)"
+        assert sorted(page.locator("#ikg-legend input").evaluate_all("xs => xs.map(x => x.dataset.cls)")) == [
+            "condition", "issue", "outcome"]
+        page.click("#ikg-lang")
+        page.click("#ikg-fit")
+        fresh, chosen = fresh_fit(page)
+        assert abs(fresh / chosen - 1) < 0.005, (fresh, chosen)
+        assert page.text_content("#ikg-counts") == f"620 ノード \u00b7 {len(data.edges)} リンク"
+        assert_clean(watch)
     finally:
         page.close()
 

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from browser import japanese_glyphs, launch, open_page, screenshot
+from browser import fresh_fit, japanese_glyphs, launch, open_page, screenshot
 
 from impactkg.cli import main
 from impactkg.graph.maps import KINDS
@@ -76,25 +76,13 @@ def test_labels_are_readable_at_the_default_fit_and_nothing_is_cut_off(browser, 
         page.close()
 
 
-#: The zoom that fits every shown node, each measured afresh now (box and label at its current
-#: size), with the fit's margin (map-view.js: 0.94), against the zoom the page chose.
-FRESH_FIT = """() => { const net = impactkgMap.network, ctx = net.canvas.getContext();
-  const ids = net.body.nodeIndices.filter(id => !net.body.nodes[id].options.hidden);
-  ids.forEach(id => { const n = net.body.nodes[id]; n.resize(ctx); n.updateBoundingBox(ctx, n.selected); });
-  let l = Infinity, r = -Infinity, t = Infinity, b = -Infinity;
-  ids.forEach(id => { const x = net.getBoundingBox(id);
-    l = Math.min(l, x.left); r = Math.max(r, x.right); t = Math.min(t, x.top); b = Math.max(b, x.bottom); });
-  const c = net.canvas.frame.canvas;
-  return [Math.min(c.clientWidth / (r - l + 1), c.clientHeight / (b - t + 1)) * 0.94, net.getScale()]; }"""
-
-
 def test_the_fit_measures_the_labels_it_enlarges(browser, maps):
     """The fit enlarges the most important labels as it zooms out and measures each of them again
     at its new size: the zoom it chooses is the zoom their real boxes call for. In a small window,
     where those labels decide the fit, a fit that kept their first sizes zoomed 7 % too far in."""
     page, watch = open_page(browser, maps["system"], width=640, height=480)
     try:
-        fresh, chosen = page.evaluate(FRESH_FIT)
+        fresh, chosen = fresh_fit(page)
         assert abs(fresh / chosen - 1) < 0.005, (fresh, chosen)
         assert watch.errors == []
     finally:

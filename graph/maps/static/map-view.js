@@ -193,12 +193,9 @@
     function dashesOf(id, options) { return patterns[id] || options.dashes; }
     function labelOf(id, options) { return texts[id] !== undefined ? texts[id] : options.label; }
 
-    // Labels and dashes for the current zoom; returns how many labels and links changed.
-    function adjustLabels() {
-      var scale = network.getScale();
-      if (lastScale !== null && Math.abs(scale - lastScale) / lastScale < 0.02) { return 0; }
-      lastScale = scale;
-      var changed = adjustLinks(scale);
+    // The labels of tiers 1 and 2 and of groups for the zoom scale; returns how many changed.
+    function adjustNodes(scale) {
+      var changed = 0;
       scaled.forEach(function (n) {
         var size = fontFor(n, scale);
         if (size !== (given[n.id] === undefined ? baseSize(n) : given[n.id])) {
@@ -212,6 +209,14 @@
           if (network.isCluster(id)) { setFont(id, Math.max(D.fontSize + 2, TIER1 / scale)); changed += 1; }
         });
       }
+      return changed;
+    }
+    // Labels and dashes for the current zoom; returns how many labels and links changed.
+    function adjustLabels() {
+      var scale = network.getScale();
+      if (lastScale !== null && Math.abs(scale - lastScale) / lastScale < 0.02) { return 0; }
+      lastScale = scale;
+      var changed = adjustLinks(scale) + adjustNodes(scale);
       if (changed) { network.body.emitter.emit("_requestRedraw"); }
       return changed;
     }
@@ -223,9 +228,11 @@
     }
     // Fit every shown node and its label inside the canvas, with a margin: labels grow as the
     // view zooms out, so this converges in a few steps. The network's own fit measures every
-    // label once; each step then measures again only the labels whose size it changed (of tiers
-    // 1 and 2, and groups), as the network's resize does, and draws nothing: the network draws
-    // once, in its next frame.
+    // label once (fitted: the network has just fitted itself, as it does when its data is set,
+    // and nothing has changed since); each step then measures again only the labels whose size it
+    // changed (of tiers 1 and 2, and groups), as the network's resize does, and draws nothing: the
+    // links (which take no part in the extent) are set for the zoom at the end, and the network
+    // draws once, in its next frame.
     var follows = {};
     scaled.forEach(function (n) { follows[n.id] = true; });
     function extent(ids, box) {
@@ -239,8 +246,8 @@
       });
       return box;
     }
-    function fitAll() {
-      network.fit({ animation: false });
+    function fitAll(fitted) {
+      if (fitted !== true) { network.fit({ animation: false }); }
       var canvas = network.canvas.frame.canvas;
       var w = canvas.clientWidth, h = canvas.clientHeight;
       var fixed = [], moving = [];
@@ -248,22 +255,26 @@
       var still = extent(fixed, { left: Infinity, right: -Infinity, top: Infinity, bottom: -Infinity });
       var ctx = network.canvas.getContext();
       for (var i = 0; i < 4; i++) {
-        lastScale = null;
         resized = [];
-        adjustLabels();
+        lastScale = network.getScale();
+        adjustNodes(lastScale);
         resized.forEach(function (node) {
           node.resize(ctx);
           node.updateBoundingBox(ctx, node.selected);
         });
         resized = null;
         var box = extent(moving, { left: still.left, right: still.right, top: still.top, bottom: still.bottom });
-        if (box.left === Infinity) { return; }
+        if (box.left === Infinity) { break; }
         var scale = Math.min(w / (box.right - box.left + 1), h / (box.bottom - box.top + 1)) * 0.94;
         var same = Math.abs(scale - network.getScale()) / network.getScale() < 0.001;
         network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale, animation: false });
         if (same) { break; }
       }
-      adjustLabels();
+      // The links for the zoom the fit chose; the labels too if it moved on by 2 % or more after
+      // they were last set (as a zoom would).
+      var now = network.getScale(), changed = adjustLinks(now);
+      if (lastScale === null || Math.abs(now - lastScale) / lastScale >= 0.02) { lastScale = now; changed += adjustNodes(now); }
+      if (changed) { network.body.emitter.emit("_requestRedraw"); }
     }
     // What a reader sees: each shown node's label size on screen (px), whether it is drawn, and
     // its box on screen (for the tests and for a reader's own checks).

@@ -154,10 +154,12 @@
     network.setOptions({ physics: { enabled: false } });
     afterLayout();
   }
+  // A map laid out in Python has just been fitted by the network as its data was set: every label
+  // measured (the groups made since follow the zoom: the fit measures them at each step).
   function afterLayout() {
     if (!D.physics) { applyGrouping(); }
     applyState();
-    if (!stateFocus) { view.fitAll(); }
+    if (!stateFocus) { view.fitAll(!D.physics); }
     markReady();
   }
 
@@ -473,7 +475,7 @@
     window.impactkgMap = {
       network: network, nodes: nodes, edges: edges, data: D, state: state,
       search: search, showLoop: showLoop, setLang: setLang, focusNode: focusNode, setEvidence: setEvidence,
-      setGrouping: setGrouping, fit: view.fitAll, labelSizes: view.labelSizes, svg: view.svg, png: view.png,
+      setGrouping: setGrouping, fit: function () { view.fitAll(); }, labelSizes: view.labelSizes, svg: view.svg, png: view.png,
       lang: function () { return lang; }, evidence: function () { return level; }, grouping: function () { return grouping; }
     };
   }
@@ -488,9 +490,13 @@
   $("ikg-group").addEventListener("change", function () { setGrouping($("ikg-group").value); });
   if (lang !== D.lang) { nodes.update(D.nodes.map(function (n) { return { id: n.id, label: n.label[lang], title: n.info[lang].join("\n") }; })); }
   // The canvas draws text once: the network starts when the embedded Japanese font is ready
-  // (the page's head has been decoding it, map-font.js). The panels are filled after it: their
-  // text is laid out after the map's first drawing, in the next frame, not before its fit.
-  function begin() { start(); render(); }
+  // (the page's head has been decoding it, map-font.js). The panels are filled after it: a map
+  // laid out in Python right after its first drawing (in the same frame, before the page is
+  // painted), a map laid out by forces at once (it is drawn once it has settled).
+  function begin() {
+    start();
+    if (D.physics) { render(); } else { network.once("afterDrawing", render); }
+  }
   var sample = D.nodes.slice(0, 50).map(function (n) { return n.label.ja; }).join("") || "\u3042";
   var font = D.fontSize + 'px "' + D.fontFamily + '"';
   if (!document.fonts || !D.fontFamily || document.fonts.check(font, sample)) { begin(); }
