@@ -47,6 +47,7 @@ def test_wheel_holds_the_data_and_answers_from_outside_the_repo(tmp_path):
                      "impactkg/data/consortium/catalogue.csv", "impactkg/data/consortium/case_map.csv",
                      "impactkg/data/consortium/people.csv", "impactkg/data/consortium/README.md",
                      "impactkg/graph/store.py", "impactkg/cli/__init__.py", "impactkg/py.typed",
+                     "impactkg/graph/maps/static/map.js", "impactkg/graph/maps/sparql/system-links.rq",
                      f"{info}/licenses/LICENSE", f"{info}/licenses/DATA-LICENSE"):
         assert required in names, required
     with zipfile.ZipFile(wheel) as zf:
@@ -78,6 +79,13 @@ def test_wheel_holds_the_data_and_answers_from_outside_the_repo(tmp_path):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert len(lines) == 18 and lines[1].startswith("1,地震後施設復旧時間,分,")
+    # A map reads the graph with the SPARQL files and draws with the scripts the wheel carries.
+    proc = subprocess.run(
+        [str(env_dir / "bin" / "impactkg"), "map", "system", "--store", str(outside / "store"), "-o", "system.html"],
+        cwd=outside, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("wrote the system map: 42 nodes, 64 links, 41 feedback loops"), proc.stdout
     where = subprocess.run([str(python), "-c", "import impactkg; print(impactkg.__file__)"], cwd=outside,
                            capture_output=True, text=True, check=True).stdout
     assert where.startswith(site), where

@@ -181,20 +181,8 @@ REFERENCE_CLASSES = {
 def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH,
             evidence: str | None = None) -> MapData:
     b = _Builder("system", kg)
-    factors = _rows(kg, """
-        SELECT ?f ?id ?type ?domain ?domainEn ?desc WHERE {
-          ?f a ikg:Factor . OPTIONAL { ?f dcterms:identifier ?id } OPTIONAL { ?f ikg:factorType ?type }
-          OPTIONAL { ?f ikg:factorDomain ?domain FILTER(lang(?domain) != "en") }
-          OPTIONAL { ?f ikg:factorDomain ?domainEn FILTER(lang(?domainEn) = "en") }
-          OPTIONAL { ?f dcterms:description ?desc }
-        }""")
-    links = _rows(kg, """
-        SELECT ?l ?a ?b ?p ?inferred ?delay ?evidence ?citation ?status WHERE {
-          ?l a ikg:CausalLink ; ikg:fromFactor ?a ; ikg:toFactor ?b ; ikg:polarity ?p .
-          OPTIONAL { ?l ikg:inferred ?inferred } OPTIONAL { ?l ikg:delay ?delay }
-          OPTIONAL { ?l ikg:evidence ?evidence } OPTIONAL { ?l dcterms:bibliographicCitation ?citation }
-          OPTIONAL { ?l ikg:assertionStatus/skos:notation ?status }
-        }""")
+    factors = _rows(kg, "system-factors")
+    links = _rows(kg, "system-links")
     if not factors:
         raise ImpactKGError(
             "the graph has no system map: load an elements and a connections table "
@@ -241,10 +229,7 @@ def _system(kg: KnowledgeGraph, max_loop_length: int = system.MAX_LOOP_LENGTH,
                inferred=status == "inferred", delay=bool(r.get("delay")), status=status,
                rank=system.EVIDENCE_RANK.get(status, 1))
         sys_links.append(system.Link(r["a"], r["b"], sign, r["l"], status))
-    refs = _rows(kg, """
-        SELECT ?f ?x ?type ?code WHERE {
-          ?f a ikg:Factor ; ikg:refersTo ?x . OPTIONAL { ?x a ?type } OPTIONAL { ?x skos:notation ?code }
-        }""")
+    refs = _rows(kg, "system-references")
     by_ref: dict[str, dict[str, Any]] = {}
     for r in refs:
         cls = REFERENCE_CLASSES.get(r.get("type") or "")

@@ -1,11 +1,14 @@
-"""Reading the graph for the maps: rows of a query, every label in Japanese and English, the
-source line of each record, and the builder that collects a map's nodes and edges without
-duplicates (:class:`_Builder`), used by each kind of map."""
+"""Reading the graph for the maps: rows of one of their queries (each a SPARQL file in
+``sparql/``), every label in Japanese and English, the source line of each record, and the builder
+that collects a map's nodes and edges without duplicates (:class:`_Builder`), used by each kind of
+map."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from impactkg.graph.maps import CLASSES, RELATIONS, TITLES, Lines, MapData, Text
@@ -14,13 +17,21 @@ if TYPE_CHECKING:
     from impactkg.graph.store import KnowledgeGraph
 
 
-def _rows(kg: KnowledgeGraph, sparql: str) -> list[dict[str, Any]]:
-    return kg.sparql(sparql).dicts()
+@cache
+def query(name: str) -> str:
+    """The text of the maps' query ``name``: ``sparql/NAME.rq`` beside this module (prefixes as
+    :meth:`KnowledgeGraph.sparql` declares them). FileNotFoundError for an unknown name."""
+    return (resources.files("impactkg.graph.maps") / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _rows(kg: KnowledgeGraph, name: str) -> list[dict[str, Any]]:
+    """The rows of the maps' query ``name`` (:func:`query`), each a dict of variable -> value."""
+    return kg.sparql(query(name)).dicts()
 
 
 def _labels(kg: KnowledgeGraph) -> dict[str, Text]:
     """Every label of the graph: IRI -> {ja, en} (a missing language borrows the other)."""
-    res = kg.sparql("SELECT ?s ?l WHERE { { ?s rdfs:label ?l } UNION { ?s skos:prefLabel ?l } }")
+    res = kg.sparql(query("labels"))
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for s, lab in res.rows:
         lang = getattr(lab, "language", None)
@@ -58,7 +69,7 @@ def _source(rows: dict[str, list[dict]], iri: str) -> tuple[list[str], list[str]
 
 def _sources(kg: KnowledgeGraph) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
-    for r in _rows(kg, "SELECT ?s ?line WHERE { ?s ikg:sourceLine ?line }"):
+    for r in _rows(kg, "source-lines"):
         out[r["s"]].append(r)
     return out
 

@@ -25,19 +25,14 @@ if TYPE_CHECKING:
 def logic(kg: KnowledgeGraph) -> MapData:
     b = _Builder("logic", kg)
     domain_of: dict[str, set[str]] = defaultdict(set)
-    for r in _rows(kg, "SELECT DISTINCT ?e ?d WHERE { ?m a ikg:LogicModel ; ikg:hasElement ?e ; ikg:domain ?d }"):
+    for r in _rows(kg, "logic-model-domains"):
         domain_of[r["e"]].add(r["d"])
-    for r in _rows(kg, "SELECT DISTINCT ?e ?d WHERE { { ?e a ikg:Impact } UNION { ?e a ikg:Indicator } ?e ikg:domain ?d }"):
+    for r in _rows(kg, "logic-element-domains"):
         domain_of[r["e"]].add(r["d"])
     for d in {d for ds in domain_of.values() for d in ds}:
         b.domain(d, _label(b.labels, d))
 
-    indicators = _rows(kg, """
-        SELECT ?ind ?e ?unit ?t ?tcode WHERE {
-          ?ind a ikg:Indicator . OPTIONAL { ?ind ikg:measures ?e }
-          OPTIONAL { ?ind ikg:unitText ?unit }
-          OPTIONAL { ?ind ikg:sdgTarget ?t . ?t skos:notation ?tcode }
-        }""")
+    indicators = _rows(kg, "logic-indicators")
     measured: dict[str, list[dict]] = defaultdict(list)
     for r in indicators:
         if r.get("e"):
@@ -55,10 +50,7 @@ def logic(kg: KnowledgeGraph) -> MapData:
     def element(iri: str, cls: str) -> None:
         b.node(iri, cls, info=ind_lines(iri), domains=sorted(domain_of.get(iri, ())))
 
-    chain = _rows(kg, """
-        SELECT ?a ?r ?i WHERE {
-          { ?a ikg:hasResult ?r } UNION { ?r ikg:contributesTo ?i } UNION { ?i a ikg:Impact }
-        }""")
+    chain = _rows(kg, "logic-chain")
     for r in chain:
         if r.get("a"):
             element(r["a"], "activity")
@@ -66,11 +58,7 @@ def logic(kg: KnowledgeGraph) -> MapData:
             element(r["r"], "result")
         if r.get("i"):
             element(r["i"], "impact")
-    targets = _rows(kg, """
-        SELECT DISTINCT ?i ?t ?tcode ?g ?gcode WHERE {
-          ?i a ikg:Impact ; ikg:servesTarget ?t . ?t skos:notation ?tcode .
-          OPTIONAL { ?t sdgo:isTargetOf ?g . ?g skos:notation ?gcode }
-        }""")
+    targets = _rows(kg, "logic-targets")
     for r in targets:
         t_domains = sorted(domain_of.get(r["i"], ()))
         b.node(r["t"], "sdg-target", _target_label(r["tcode"]), domains=t_domains, key=r["tcode"])
@@ -85,9 +73,9 @@ def logic(kg: KnowledgeGraph) -> MapData:
             t["ja"].append(f"SDGsターゲット: {r['tcode']}")
             t["en"].append(f"SDG target: {r['tcode']}")
         b.node(r["ind"], "indicator", info=t, domains=sorted(domain_of.get(r["ind"], ())))
-    for r in _rows(kg, "SELECT ?a ?r WHERE { ?a a ikg:Activity ; ikg:hasResult ?r }"):
+    for r in _rows(kg, "logic-has-result"):
         b.edge(r["a"], r["r"], "has-result")
-    for r in _rows(kg, "SELECT ?r ?i WHERE { ?r ikg:contributesTo ?i }"):
+    for r in _rows(kg, "logic-contributes-to"):
         b.edge(r["r"], r["i"], "contributes-to")
     for r in targets:
         b.edge(r["i"], r["t"], "serves-target")
@@ -105,20 +93,8 @@ def logic(kg: KnowledgeGraph) -> MapData:
 # ---------------------------------------------------------------------- finance map
 def finance(kg: KnowledgeGraph) -> MapData:
     b = _Builder("finance", kg)
-    cases = _rows(kg, """
-        SELECT ?c ?number ?provider ?recipient ?amount ?currency ?year ?instrument WHERE {
-          ?c a ikg:FinanceCase . OPTIONAL { ?c ikg:caseNumber ?number } OPTIONAL { ?c ikg:provider ?provider }
-          OPTIONAL { ?c ikg:recipient ?recipient } OPTIONAL { ?c ikg:amount ?amount ; ikg:currency ?currency }
-          OPTIONAL { ?c ikg:year ?year } OPTIONAL { ?c ikg:instrument ?instrument }
-        }""")
-    facets = _rows(kg, """
-        SELECT DISTINCT ?c ?rel ?x WHERE {
-          { ?c a ikg:FinanceCase ; ikg:financeMethod ?x BIND("method" AS ?rel) }
-          UNION { ?c a ikg:FinanceCase ; ikg:socialIssue ?x BIND("addresses" AS ?rel) }
-          UNION { ?c a ikg:FinanceCase ; ikg:growthStage ?x BIND("stage" AS ?rel) }
-          UNION { ?e a ikg:CaseMapEntry ; ikg:case ?c ; ikg:financeMethod ?x BIND("method" AS ?rel) }
-          UNION { ?e a ikg:CaseMapEntry ; ikg:case ?c ; ikg:socialIssue ?x BIND("addresses" AS ?rel) }
-        }""")
+    cases = _rows(kg, "finance-cases")
+    facets = _rows(kg, "finance-facets")
     issues_of: dict[str, list[str]] = defaultdict(list)
     for r in facets:
         if r["rel"] == "addresses":
@@ -157,10 +133,7 @@ def finance(kg: KnowledgeGraph) -> MapData:
     for r in cases:
         if r.get("provider"):
             b.index[r["c"]].setdefault("groups", {})["provider"] = r["provider"]
-    for r in _rows(kg, """
-        SELECT ?bundle ?org ?stage WHERE {
-          ?bundle a ikg:SupportBundle ; ikg:supportOrganization ?org . OPTIONAL { ?bundle ikg:growthStage ?stage }
-        }"""):
+    for r in _rows(kg, "finance-bundles"):
         b.node(r["org"], "organization")
         b.node(r["bundle"], "support-bundle")
         b.edge(r["org"], r["bundle"], "bundles")
@@ -173,10 +146,7 @@ def finance(kg: KnowledgeGraph) -> MapData:
 # ---------------------------------------------------------------------- stakeholder map
 def stakeholders(kg: KnowledgeGraph) -> MapData:
     b = _Builder("stakeholders", kg)
-    orgs = _rows(kg, """
-        SELECT ?o ?type ?abbr WHERE {
-          ?o a ikg:Organization . OPTIONAL { ?o ikg:organizationType ?type } OPTIONAL { ?o skos:altLabel ?abbr }
-        }""")
+    orgs = _rows(kg, "stakeholder-organizations")
     for r in orgs:
         t = r.get("type") or ""
         tail = t.rsplit("/", 1)[-1]
@@ -190,12 +160,9 @@ def stakeholders(kg: KnowledgeGraph) -> MapData:
             info["ja"].append(f"略称: {r['abbr']}")
             info["en"].append(f"Abbreviation: {r['abbr']}")
         b.node(r["o"], cls, info=info, domains=domains)
-    for r in _rows(kg, "SELECT ?o ?parent WHERE { ?o a ikg:Organization ; org:subOrganizationOf ?parent }"):
+    for r in _rows(kg, "stakeholder-sub-organizations"):
         b.edge(r["o"], r["parent"], "part-of")
-    people = _rows(kg, """
-        SELECT ?p ?position ?aff WHERE {
-          ?p a ikg:Person . OPTIONAL { ?p ikg:position ?position } OPTIONAL { ?p ikg:affiliation ?aff }
-        }""")
+    people = _rows(kg, "stakeholder-people")
     for r in people:
         info = {"ja": [], "en": []}
         if r.get("position"):
@@ -205,11 +172,7 @@ def stakeholders(kg: KnowledgeGraph) -> MapData:
     for r in people:
         if r.get("aff"):
             b.edge(r["p"], r["aff"], "affiliation")
-    for r in _rows(kg, """
-        SELECT ?m ?p ?o ?role ?track WHERE {
-          ?m a ikg:Membership ; org:member ?p ; org:organization ?o .
-          OPTIONAL { ?m org:role ?role } OPTIONAL { ?m ikg:track ?track }
-        }"""):
+    for r in _rows(kg, "stakeholder-memberships"):
         role = _label(b.labels, r["role"]) if r.get("role") else {"ja": "メンバー", "en": "member"}
         info = {lang: [f"役割: {role['ja']}" if lang == "ja" else f"Role: {role['en']}"] for lang in ("ja", "en")}
         if r.get("track"):

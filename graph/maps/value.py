@@ -30,22 +30,6 @@ ROLE_LEVELS = {"impact-kpi": 0, "esg-kpi": 0, "business-kpi": 1, "financial-kpi"
 #: Evidence levels, the strongest first (the legend's order).
 EVIDENCE = ("causal", "correlational", "qualitative", "assumed")
 
-ASSIGNMENTS = """
-SELECT DISTINCT ?ind ?org ?role ?stage ?rank ?stageJa ?stageEn WHERE {
-  ?a a ikg:KPIAssignment ; ikg:forOrganization ?org ; ikg:assignedIndicator ?ind ;
-     ikg:kpiRole ?role ; ikg:selectionStage ?stage .
-  ?stage skos:notation ?rank .
-  OPTIONAL { ?stage skos:prefLabel ?stageJa FILTER(lang(?stageJa) = "ja") }
-  OPTIONAL { ?stage skos:prefLabel ?stageEn FILTER(lang(?stageEn) = "en") }
-}"""
-HYPOTHESES = """
-SELECT DISTINCT ?h ?org ?src ?dst ?polarity ?lag ?evidence ?status ?note WHERE {
-  ?h a ikg:ValueHypothesis ; ikg:forOrganization ?org ; ikg:fromIndicator ?src ; ikg:toIndicator ?dst ;
-     ikg:hypothesisPolarity ?polarity ; ikg:evidenceLevel ?evidence ; ikg:hypothesisStatus ?status .
-  OPTIONAL { ?h ikg:lagMonths ?lag } OPTIONAL { ?h ikg:evidenceNote ?note }
-}"""
-UNITS = "SELECT ?ind ?unit WHERE { ?ind a ikg:Indicator ; ikg:unitText ?unit }"
-
 
 def _tail(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
@@ -62,13 +46,13 @@ def value_map(kg: KnowledgeGraph) -> MapData:
     """The map's nodes (indicators, by their role) and edges (value hypotheses); see the module."""
     from impactkg.graph.analysis.progress import progress
 
-    assignments = _rows(kg, ASSIGNMENTS)
-    hypotheses = _rows(kg, HYPOTHESES)
+    assignments = _rows(kg, "value-assignments")
+    hypotheses = _rows(kg, "value-hypotheses")
     if not assignments and not hypotheses:
         raise ImpactKGError("no KPI pool or value hypotheses in the graph: load an organisation's IMM "
                             "(impactkg template kpi_pool / value_hypotheses)")
     b = _Builder("value", kg)
-    units = {r["ind"]: r["unit"] for r in _rows(kg, UNITS)}
+    units = {r["ind"]: r["unit"] for r in _rows(kg, "value-units")}
     status = {(p.series.indicator, p.series.organization): p for p in progress(kg) if p.series.project is None}
     roles: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for r in assignments:
