@@ -77,7 +77,9 @@ def _subset(chars: str) -> bytes:
     # and brought half again as many glyphs into the subset.
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(str(path), lazy=True)
+    # The font's own timestamp, not the time of this subset: the same text gives the same bytes,
+    # so a map or report written again from the same graph is the same file.
+    font = TTFont(str(path), lazy=True, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)

@@ -107,7 +107,7 @@ class MapView:
         relations, each node's label tier (see :func:`~impactkg.graph.maps.styles.tiers`), the
         groupings of its cases, the fonts and the page's words."""
         d = self.data
-        styles = {cls: node_style(cls) for cls in {n["cls"] for n in d.nodes}}
+        styles = {cls: node_style(cls) for cls in sorted({n["cls"] for n in d.nodes})}
         styles[""] = node_style("factor")
         edge_styles = {rel: rel_style(rel) for rel in d.relations}
         edge_styles[""] = rel_style("")
