@@ -51,8 +51,11 @@ def test_each_figure_as_png_and_svg_at_the_size_asked(request, kg, name):
     image = Image.open(io.BytesIO(fg.render(fig, "png", dpi=80)))
     assert image.format == "PNG" and image.size[1] == 400
     assert abs(image.size[0] - 16 / 2.54 * 80) < 1
-    root = ET.fromstring(fg.render(fig, "svg"))
+    svg = fg.render(fig, "svg")
+    root = ET.fromstring(svg)
     assert root.tag == f"{SVG}svg"
+    # made again, the same file (its clip paths' ids were random)
+    assert fg.render(fg.make_figure(kg, name, width="16cm", height=5), "svg") == svg
     assert float(root.attrib["width"].removesuffix("pt")) == pytest.approx(16 / 2.54 * 72, abs=0.1)
     assert float(root.attrib["height"].removesuffix("pt")) == pytest.approx(360, abs=0.1)
     assert len(list(root.iter(f"{SVG}path"))) > 20  # the figure is drawn, not an empty canvas

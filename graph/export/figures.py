@@ -189,7 +189,8 @@ def render(fig, fmt: str = "png", dpi: float = DEFAULT_DPI) -> bytes:
         raise FigureError(f"--dpi must be between 10 and 1200, got {dpi}")
     buf = io.BytesIO()
     family = getattr(fig, "_impactkg_font", None) or font_family()
-    with matplotlib.rc_context({"font.family": family, "svg.fonttype": "path"}):
+    # A fixed salt for the ids of SVG clip paths (random otherwise): the same figure, the same file.
+    with matplotlib.rc_context({"font.family": family, "svg.fonttype": "path", "svg.hashsalt": "impactkg"}):
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
     return buf.getvalue()
 
