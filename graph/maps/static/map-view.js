@@ -124,6 +124,8 @@
       return base;
     }
     var lastScale = null;
+    // Whether the zoom moved by 2 % or more since the labels were last set for it.
+    function moved(scale) { return lastScale === null || Math.abs(scale - lastScale) / lastScale >= 0.02; }
     // Only the labels of tiers 1 and 2 follow the zoom. Their fonts are set on the network's
     // nodes, not through the DataSet: a DataSet update makes a network without physics draw
     // itself at once and again in its next frame, and a map of 10,000 nodes took seconds to fit.
@@ -214,7 +216,7 @@
     // Labels and dashes for the current zoom; returns how many labels and links changed.
     function adjustLabels() {
       var scale = network.getScale();
-      if (lastScale !== null && Math.abs(scale - lastScale) / lastScale < 0.02) { return 0; }
+      if (!moved(scale)) { return 0; }
       lastScale = scale;
       var changed = adjustLinks(scale) + adjustNodes(scale);
       if (changed) { network.body.emitter.emit("_requestRedraw"); }
@@ -273,7 +275,7 @@
       // The links for the zoom the fit chose; the labels too if it moved on by 2 % or more after
       // they were last set (as a zoom would).
       var now = network.getScale(), changed = adjustLinks(now);
-      if (lastScale === null || Math.abs(now - lastScale) / lastScale >= 0.02) { lastScale = now; changed += adjustNodes(now); }
+      if (moved(now)) { lastScale = now; changed += adjustNodes(now); }
       if (changed) { network.body.emitter.emit("_requestRedraw"); }
     }
     // What a reader sees: each shown node's label size on screen (px), whether it is drawn, and
